@@ -1,0 +1,53 @@
+internal import Foundation
+internal import Logging
+internal import SoakConfig
+
+/// The config soak runs now, and the reload that replaces it only when the new file is valid.
+actor ConfigState {
+    /// The outcome of the latest load, shown on the status page.
+    struct LoadStatus: Sendable {
+        let successful: Bool
+        let at: Date
+        let problems: [String]
+    }
+
+    let path: String
+    private(set) var current: SoakConfiguration
+    private(set) var lastLoad: LoadStatus
+    private let metrics: SoakMetrics
+    private let logger: Logger
+
+    init(path: String, initial: SoakConfiguration, metrics: SoakMetrics, logger: Logger) {
+        self.path = path
+        self.current = initial
+        self.lastLoad = LoadStatus(successful: true, at: Date(), problems: [])
+        self.metrics = metrics
+        self.logger = logger
+        metrics.recordConfigLoad(success: true, at: lastLoad.at)
+    }
+
+    /// Loads the file again. A valid file replaces the running config; an invalid one is logged,
+    /// flips `soak_config_last_reload_successful` to 0 and leaves the running config alone.
+    func reload(trigger: String) -> Result<SoakConfiguration, ConfigError> {
+        do {
+            let next = try ConfigLoader.load(file: path)
+            if next.web.listenAddress != current.web.listenAddress {
+                logger.warning(
+                    "web.listen_address changed; restart soak to listen on the new address",
+                    metadata: ["old": "\(current.web.listenAddress)", "new": "\(next.web.listenAddress)"])
+            }
+            current = next
+            lastLoad = LoadStatus(successful: true, at: Date(), problems: [])
+            metrics.recordConfigLoad(success: true, at: lastLoad.at)
+            logger.info("config reloaded", metadata: ["file": "\(path)", "trigger": "\(trigger)"])
+            return .success(next)
+        } catch {
+            lastLoad = LoadStatus(successful: false, at: Date(), problems: error.problems.map(\.description))
+            metrics.recordConfigLoad(success: false)
+            for problem in error.problems {
+                logger.error("config reload failed; the previous config keeps running", metadata: ["trigger": "\(trigger)", "problem": "\(problem)"])
+            }
+            return .failure(error)
+        }
+    }
+}
