@@ -79,7 +79,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SoakTests",
-            dependencies: ["Soak", "SoakConfig"],
+            dependencies: ["Soak", "SoakConfig", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
     ],

@@ -1,0 +1,68 @@
+import Foundation
+
+/// A plain HTTP client for the tests: curl, which leaves the body exactly as the server sent it.
+enum HTTP {
+    struct Answer {
+        let status: Int
+        let headers: [String: String]
+        let body: Data
+        var text: String { String(decoding: body, as: UTF8.self) }
+    }
+
+    static func request(_ url: String, method: String = "GET", headers: [String] = []) throws -> Answer {
+        let curl = try Executables.required("curl", package: "curl")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("soak-http-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let bodyPath = directory.appendingPathComponent("body").path
+        let headerPath = directory.appendingPathComponent("headers").path
+        var arguments = ["-sS", "--max-time", "10", "-X", method, "-o", bodyPath, "-D", headerPath, "-w", "%{http_code}"]
+        for header in headers { arguments += ["-H", header] }
+        arguments.append(url)
+        let output = try Command.run(curl, arguments)
+        guard output.status == 0 else {
+            throw Failure(description: "curl \(url) failed (\(output.status)): \(output.stderr)")
+        }
+        var parsed: [String: String] = [:]
+        let rawHeaders = (try? String(contentsOfFile: headerPath, encoding: .utf8)) ?? ""
+        for line in rawHeaders.split(whereSeparator: \.isNewline) {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let name = line[..<colon].lowercased()
+            parsed[name] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return Answer(
+            status: Int(output.stdout) ?? 0, headers: parsed,
+            body: FileManager.default.contents(atPath: bodyPath) ?? Data())
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+}
+
+/// A loopback TCP port nobody listens on right now.
+func freePort() throws -> Int {
+    let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard socketFD >= 0 else { throw HTTP.Failure(description: "socket() failed: errno \(errno)") }
+    defer { close(socketFD) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socketFD, $0, length) == 0 && getsockname(socketFD, $0, &length) == 0 }
+    }
+    guard bound else { throw HTTP.Failure(description: "bind() failed: errno \(errno)") }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// Polls `condition` every 100 ms until it holds or `timeout` passes; returns whether it held.
+func eventually(timeout: Duration = .seconds(10), _ condition: () throws -> Bool) async throws -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if (try? condition()) == true { return true }
+        try await Task.sleep(for: .milliseconds(100))
+    }
+    return try condition()
+}

@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+
+/// A soak daemon started from the built binary on a port of its own choosing, stopped at the end of the test.
+final class RunningSoak {
+    let process = Process()
+    let directory: URL
+    let configPath: String
+    let logPath: String
+    private(set) var port = 0
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    /// Starts `soak run` on `config` (YAML text) with `extraArguments`, and waits until it listens.
+    init(config: String, extraArguments: [String] = [], waitUntilListening: Bool = true) async throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("soak-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        configPath = directory.appendingPathComponent("soak.yaml").path
+        logPath = directory.appendingPathComponent("soak.log").path
+        try writeConfig(config)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        process.executableURL = URL(fileURLWithPath: Executables.soak)
+        process.arguments = ["run", "--config.file", configPath, "--web.listen-address", "127.0.0.1:0"] + extraArguments
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        guard waitUntilListening else { return }
+        let listening = try await eventually { self.listeningPort() != nil || !self.process.isRunning }
+        guard listening, let port = listeningPort() else {
+            throw HTTP.Failure(description: "soak did not start listening; its log:\n\(log)")
+        }
+        self.port = port
+    }
+
+    func writeConfig(_ text: String) throws {
+        try text.write(toFile: configPath, atomically: true, encoding: .utf8)
+    }
+
+    func get(_ path: String, headers: [String] = []) throws -> HTTP.Answer {
+        try HTTP.request(baseURL + path, headers: headers)
+    }
+
+    func post(_ path: String) throws -> HTTP.Answer {
+        try HTTP.request(baseURL + path, method: "POST")
+    }
+
+    func signal(_ number: Int32) {
+        kill(process.processIdentifier, number)
+    }
+
+    /// Waits for the process to exit; returns its status, or nil if it still runs after `timeout`.
+    func waitForExit(timeout: Duration) async throws -> Int32? {
+        _ = try await eventually(timeout: timeout) { !self.process.isRunning }
+        return process.isRunning ? nil : process.terminationStatus
+    }
+
+    /// The value of an unlabelled sample in the current /metrics.
+    func metric(_ name: String) throws -> Double? {
+        let text = try get("/metrics").text
+        for line in text.split(separator: "\n") where line.hasPrefix(name + " ") {
+            return Double(line.dropFirst(name.count + 1))
+        }
+        return nil
+    }
+
+    private func listeningPort() -> Int? {
+        for line in log.split(separator: "\n") where line.contains("msg=listening") {
+            if let range = line.range(of: "address=") {
+                return line[range.upperBound...].split(separator: ":").last.flatMap { Int($0) }
+            }
+        }
+        return nil
+    }
+
+    deinit {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
