@@ -75,19 +75,8 @@ public struct SoakLogHandler: LogHandler {
     static func logfmt(_ fields: [(String, String)]) -> String {
         fields.map { key, value in
             let needsQuotes = value.isEmpty || value.contains { $0 == " " || $0 == "=" || $0 == "\"" || $0 == "\\" || $0.isNewline }
-            guard needsQuotes else { return "\(key)=\(value)" }
-            var escaped = ""
-            for character in value {
-                switch character {
-                case "\"": escaped += "\\\""
-                case "\\": escaped += "\\\\"
-                case "\n": escaped += "\\n"
-                case "\r": escaped += "\\r"
-                case "\t": escaped += "\\t"
-                default: escaped.append(character)
-                }
-            }
-            return "\(key)=\"\(escaped)\""
+            // A quoted logfmt value escapes exactly as a JSON string does.
+            return needsQuotes ? "\(key)=\(jsonString(value))" : "\(key)=\(value)"
         }.joined(separator: " ") + "\n"
     }
 

@@ -12,38 +12,21 @@ struct ListenAddressArgument: ExpressibleByArgument {
     }
 }
 
-/// `--log.level`.
-struct LogLevelArgument: ExpressibleByArgument {
-    let value: LogLevel
+/// An option whose values are the cases of a string enum: `--log.level`, `--log.format`.
+struct ChoiceArgument<Value: RawRepresentable & CaseIterable>: ExpressibleByArgument where Value.RawValue == String {
+    let value: Value
 
-    init(_ value: LogLevel) {
+    init(_ value: Value) {
         self.value = value
     }
 
     init?(argument: String) {
-        guard let value = LogLevel(rawValue: argument) else { return nil }
+        guard let value = Value(rawValue: argument) else { return nil }
         self.value = value
     }
 
     var defaultValueDescription: String { value.rawValue }
-    static var allValueStrings: [String] { LogLevel.allCases.map(\.rawValue) }
-}
-
-/// `--log.format`.
-struct LogFormatArgument: ExpressibleByArgument {
-    let value: LogFormat
-
-    init(_ value: LogFormat) {
-        self.value = value
-    }
-
-    init?(argument: String) {
-        guard let value = LogFormat(rawValue: argument) else { return nil }
-        self.value = value
-    }
-
-    var defaultValueDescription: String { value.rawValue }
-    static var allValueStrings: [String] { LogFormat.allCases.map(\.rawValue) }
+    static var allValueStrings: [String] { Value.allCases.map(\.rawValue) }
 }
 
 /// `--shutdown.grace-period`, written as config durations are.

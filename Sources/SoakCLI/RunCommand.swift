@@ -22,10 +22,10 @@ struct RunCommand: AsyncParsableCommand {
     var enableLifecycle = false
 
     @Option(name: .customLong("log.level"), help: ArgumentHelp("Log level: debug, info, warn or error.", valueName: "level"))
-    var logLevel: LogLevelArgument = .init(.info)
+    var logLevel: ChoiceArgument<LogLevel> = .init(.info)
 
     @Option(name: .customLong("log.format"), help: ArgumentHelp("Log format: logfmt or json.", valueName: "format"))
-    var logFormat: LogFormatArgument = .init(.logfmt)
+    var logFormat: ChoiceArgument<LogFormat> = .init(.logfmt)
 
     @Option(
         name: .customLong("shutdown.grace-period"),
