@@ -20,9 +20,6 @@ static inline CURLcode soak_curl_easy_setopt_pointer(CURL *handle, CURLoption op
 static inline CURLcode soak_curl_easy_setopt_slist(CURL *handle, CURLoption option, struct curl_slist *value) {
     return curl_easy_setopt(handle, option, value);
 }
-static inline CURLcode soak_curl_easy_setopt_write_callback(CURL *handle, CURLoption option, curl_write_callback value) {
-    return curl_easy_setopt(handle, option, value);
-}
 static inline CURLcode soak_curl_easy_setopt_opensocket_callback(CURL *handle, curl_opensocket_callback value) {
     return curl_easy_setopt(handle, CURLOPT_OPENSOCKETFUNCTION, value);
 }
@@ -50,6 +47,21 @@ static inline CURLMcode soak_curl_multi_setopt_long(CURLM *multi, CURLMoption op
 }
 static inline CURLMcode soak_curl_multi_setopt_pointer(CURLM *multi, CURLMoption option, void *value) {
     return curl_multi_setopt(multi, option, value);
+}
+
+/* curl_easy_setopt for the write callback's signature. */
+static inline CURLcode soak_curl_easy_setopt_write_function(CURL *handle, curl_write_callback value) {
+    return curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, value);
+}
+
+/* CURLAUTH_BASIC is a macro with a cast, which Swift does not import. */
+static inline long soak_curlauth_basic(void) {
+    return (long)CURLAUTH_BASIC;
+}
+
+/* The result code of a finished transfer; CURLMsg keeps it in a union. */
+static inline CURLcode soak_curl_msg_result(const CURLMsg *message) {
+    return message->data.result;
 }
 
 /* The version string of the libcurl this process runs with. */

@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+
+/// A real nginx on a free loopback port with a temporary config, stopped when released.
+final class Nginx {
+    let port: Int
+    let directory: URL
+    private let process = Process()
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    init() async throws {
+        let nginx = try Executables.required("nginx", package: "nginx-light")
+        port = try freePort()
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("soak-nginx-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let prefix = directory.path
+        let config = """
+            worker_processes 1;
+            daemon off;
+            pid \(prefix)/nginx.pid;
+            error_log \(prefix)/error.log warn;
+            events { worker_connections 4096; }
+            http {
+              access_log off;
+              client_body_temp_path \(prefix)/body; proxy_temp_path \(prefix)/proxy;
+              fastcgi_temp_path \(prefix)/fastcgi; uwsgi_temp_path \(prefix)/uwsgi; scgi_temp_path \(prefix)/scgi;
+              keepalive_requests 1000000;
+              keepalive_timeout 75s;
+              server {
+                listen 127.0.0.1:\(port);
+                default_type text/plain;
+                location = /ok { return 200 "ok\\n"; }
+                location = /json { default_type application/json; return 200 '{"status":"ok","count":3,"items":[1,2,3],"online":true}'; }
+                location = /created { return 201 "created\\n"; }
+                location = /missing { return 404; }
+                location = /broken { return 500; }
+                location = /unavailable { return 503; }
+                location = /moved { return 302 /ok; }
+                location / { return 200 "hello\\n"; }
+              }
+            }
+            """
+        let configPath = directory.appendingPathComponent("nginx.conf").path
+        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+        process.executableURL = URL(fileURLWithPath: nginx)
+        process.arguments = ["-c", configPath, "-p", prefix, "-e", "\(prefix)/error.log"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let port = self.port
+        let up = try await eventually { (try? HTTP.request("http://127.0.0.1:\(port)/ok").status) == 200 }
+        guard up else {
+            let log = (try? String(contentsOfFile: "\(prefix)/error.log", encoding: .utf8)) ?? ""
+            throw HTTP.Failure(description: "nginx did not start on port \(port): \(log)")
+        }
+    }
+
+    deinit {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
+
+/// The Python-stdlib fault server in Fixtures/fault_server.py, stopped when released.
+final class FaultServer {
+    private(set) var port = 0
+    private let process = Process()
+    private let outputPath: String
+
+    var baseURL: String { "\(scheme)://127.0.0.1:\(port)" }
+    let scheme: String
+
+    /// Plain HTTP, or TLS that requires a client certificate signed by `clientCA`.
+    init(tls: (cert: String, key: String, clientCA: String)? = nil) async throws {
+        let python = try Executables.required("python3", package: "python3")
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/fault_server.py").path
+        outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("soak-fault-\(UUID().uuidString).out").path
+        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
+        scheme = tls == nil ? "http" : "https"
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [script] + (tls.map { ["--tls", $0.cert, $0.key, $0.clientCA] } ?? [])
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let outputPath = self.outputPath
+        func announcedPort() -> Int? {
+            let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+            return text.split(separator: "\n").first { $0.hasPrefix("listening ") }.flatMap { Int($0.dropFirst(10)) }
+        }
+        guard try await eventually({ announcedPort() != nil }), let port = announcedPort() else {
+            throw HTTP.Failure(description: "the fault server did not start")
+        }
+        self.port = port
+    }
+
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(atPath: outputPath)
+    }
+}
+
+/// A throwaway CA, a server certificate for 127.0.0.1 and a client certificate, made with openssl.
+struct TestCertificates {
+    let directory: String
+    var caCert: String { directory + "/ca.pem" }
+    var serverCert: String { directory + "/server.pem" }
+    var serverKey: String { directory + "/server.key" }
+    var clientCert: String { directory + "/client.pem" }
+    var clientKey: String { directory + "/client.key" }
+
+    init() throws {
+        let openssl = try Executables.required("openssl", package: "openssl")
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("soak-tls-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let d = directory
+        try Self.run(openssl, ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=soak test CA",
+                               "-keyout", "\(d)/ca.key", "-out", "\(d)/ca.pem"])
+        try "subjectAltName=IP:127.0.0.1,DNS:localhost\n".write(toFile: "\(d)/server.ext", atomically: true, encoding: .utf8)
+        for (name, subject, ext) in [("server", "/CN=127.0.0.1", ["-extfile", "\(d)/server.ext"]), ("client", "/CN=soak client", [])] {
+            try Self.run(openssl, ["req", "-newkey", "rsa:2048", "-nodes", "-subj", subject, "-keyout", "\(d)/\(name).key", "-out", "\(d)/\(name).csr"])
+            try Self.run(openssl, ["x509", "-req", "-in", "\(d)/\(name).csr", "-CA", "\(d)/ca.pem", "-CAkey", "\(d)/ca.key",
+                                   "-CAcreateserial", "-days", "2", "-out", "\(d)/\(name).pem"] + ext)
+        }
+    }
+
+    private static func run(_ openssl: String, _ arguments: [String]) throws {
+        let output = try Command.run(openssl, arguments)
+        guard output.status == 0 else { throw HTTP.Failure(description: "openssl \(arguments.first ?? ""): \(output.stderr)") }
+    }
+}
