@@ -15,28 +15,38 @@ actor ConfigState {
     private(set) var current: SoakConfiguration
     private(set) var lastLoad: LoadStatus
     private let metrics: SoakMetrics
+    private let traffic: TrafficEngine
     private let logger: Logger
 
-    init(path: String, initial: SoakConfiguration, metrics: SoakMetrics, logger: Logger) {
+    init(path: String, initial: SoakConfiguration, metrics: SoakMetrics, traffic: TrafficEngine, logger: Logger) {
         self.path = path
         self.current = initial
         self.lastLoad = LoadStatus(successful: true, at: Date(), problems: [])
         self.metrics = metrics
+        self.traffic = traffic
         self.logger = logger
         metrics.recordConfigLoad(success: true, at: lastLoad.at)
     }
 
     /// Loads the file again. A valid file replaces the running config; an invalid one is logged,
     /// flips `soak_config_last_reload_successful` to 0 and leaves the running config alone.
-    func reload(trigger: String) -> Result<SoakConfiguration, ConfigError> {
-        do {
+    func reload(trigger: String) async -> Result<SoakConfiguration, ConfigError> {
+        do throws(ConfigError) {
             let next = try ConfigLoader.load(file: path)
+            guard next.http.latencyBuckets == current.http.latencyBuckets else {
+                throw ConfigError(problems: [
+                    ConfigProblem(
+                        file: path, line: nil, column: nil,
+                        message: "http.latency_buckets cannot change while soak runs (histogram buckets are fixed); restart soak to apply them")
+                ])
+            }
             if next.web.listenAddress != current.web.listenAddress {
                 logger.warning(
                     "web.listen_address changed; restart soak to listen on the new address",
                     metadata: ["old": "\(current.web.listenAddress)", "new": "\(next.web.listenAddress)"])
             }
             current = next
+            await traffic.apply(next.scenarios)
             lastLoad = LoadStatus(successful: true, at: Date(), problems: [])
             metrics.recordConfigLoad(success: true, at: lastLoad.at)
             logger.info("config reloaded", metadata: ["file": "\(path)", "trigger": "\(trigger)"])

@@ -29,10 +29,13 @@ public struct DaemonOptions: Sendable {
 public enum DaemonError: Error, CustomStringConvertible {
     /// The config file given at start is invalid; nothing was started.
     case invalidConfig(ConfigError)
+    /// libcurl could not be initialised.
+    case httpClient(String)
 
     public var description: String {
         switch self {
         case .invalidConfig(let error): "invalid config:\n\(error)"
+        case .httpClient(let message): "the HTTP client could not start: \(message)"
         }
     }
 }
@@ -60,7 +63,15 @@ public struct Daemon: Sendable {
             throw DaemonError.invalidConfig(error)
         }
         let metrics = SoakMetrics(build: build)
-        let config = ConfigState(path: options.configFile, initial: initial, metrics: metrics, logger: logger)
+        let client: CurlClient
+        do {
+            client = try CurlClient(userAgent: "soak/\(build.version)")
+        } catch {
+            throw DaemonError.httpClient(error.message)
+        }
+        let traffic = TrafficEngine(
+            client: client, metrics: HTTPMetrics(registry: metrics.registry, latencyBuckets: initial.http.latencyBuckets), logger: logger)
+        let config = ConfigState(path: options.configFile, initial: initial, metrics: metrics, traffic: traffic, logger: logger)
         let readiness = Readiness()
         let address = options.listenAddress ?? initial.web.listenAddress
         logger.info(
@@ -80,7 +91,7 @@ public struct Daemon: Sendable {
             onServerRunning: { channel in
                 let bound = channel.localAddress.map { "\($0.ipAddress ?? address.bindHost):\($0.port ?? address.port)" }
                 logger.info("listening", metadata: ["address": "\(bound ?? address.description)"])
-                readiness.markReady(listeningOn: bound ?? address.description)
+                readiness.markListening(on: bound ?? address.description)
             },
             logger: serverLogger
         )
@@ -88,14 +99,35 @@ public struct Daemon: Sendable {
             services: [
                 .init(service: application, serviceName: "web"),
                 .init(service: ReloadOnHangup(config: config), serviceName: "sighup"),
+                // Shut down first (the group stops services in reverse order), while /metrics still answers.
+                .init(
+                    service: TrafficService(
+                        engine: traffic, scenarios: initial.scenarios, readiness: readiness, grace: options.gracePeriod),
+                    serviceName: "traffic"),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )
-        groupConfiguration.maximumGracefulShutdownDuration = options.gracePeriod
+        groupConfiguration.maximumGracefulShutdownDuration = options.gracePeriod + .seconds(1)
         groupConfiguration.maximumCancellationDuration = .seconds(1)
         try await ServiceGroup(configuration: groupConfiguration).run()
         logger.info("soak stopped")
+    }
+}
+
+/// Starts the configured scenarios, then at graceful shutdown stops them, letting requests in
+/// flight finish within the grace period.
+struct TrafficService: Service {
+    let engine: TrafficEngine
+    let scenarios: [ScenarioConfig]
+    let readiness: Readiness
+    let grace: Duration
+
+    func run() async throws {
+        await engine.apply(scenarios)
+        readiness.markComponentsStarted()
+        try? await gracefulShutdown()
+        await engine.shutdown(grace: grace)
     }
 }
 

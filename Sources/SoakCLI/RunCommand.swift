@@ -30,7 +30,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(
         name: .customLong("shutdown.grace-period"),
         help: ArgumentHelp("How long in-flight work may take to finish after SIGTERM, e.g. 4s.", valueName: "duration"))
-    var gracePeriod: DurationArgument = .init(.seconds(4))
+    var gracePeriod: DurationArgument = .init(.seconds(3))
 
     func run() async throws {
         let format = logFormat.value

@@ -212,7 +212,8 @@ struct Fields {
 
 extension Node {
     var isNull: Bool {
-        if case .scalar(let scalar) = self { return scalar.tag == Tag(.null) && scalar.style == .plain }
+        // Node.tag resolves the tag (a Scalar's own tag stays unresolved for plain scalars).
+        if case .scalar(let scalar) = self { return scalar.style == .plain && tag.rawValue == Tag.Name.null.rawValue }
         return false
     }
 

@@ -1,32 +1,37 @@
 internal import Yams
 
 /// A loaded, defaulted and validated soak config. Only ``ConfigLoader`` can make one.
-public struct SoakConfiguration: Sendable, Equatable {
+public struct SoakConfiguration: Sendable {
     /// The `web` section.
     public let web: WebConfig
     /// Where finished holds, tasks and gate runs are appended as JSON lines; nil for nowhere.
     public let resultsFile: String?
+    /// The `http` section.
+    public let http: HTTPSettings
     /// The `targets` section, in the order written.
     public let targets: [TargetConfig]
+    /// The `scenarios` section, in the order written.
+    public let scenarios: [ScenarioConfig]
 
     /// The sections of the agreed config shape that this build does not run yet, with what brings them.
     static let sectionsNotYetAvailable: [(key: String, arrivesWith: String)] = [
-        ("scenarios", "the HTTP traffic engine"),
         ("ingestion", "the task probes"),
         ("tasks", "the task probes"),
         ("json_values", "the task probes"),
         ("databases", "the PostgreSQL probes"),
     ]
 
-    static let keys = ["web", "results_file", "targets"] + sectionsNotYetAvailable.map(\.key)
+    static let keys = ["web", "results_file", "http", "targets", "scenarios"] + sectionsNotYetAvailable.map(\.key)
 
     /// The config of an empty file: nothing runs but soak's own endpoints.
-    static let empty = SoakConfiguration(web: WebConfig(), resultsFile: nil, targets: [])
+    static let empty = SoakConfiguration(web: WebConfig(), resultsFile: nil, http: HTTPSettings(), targets: [], scenarios: [])
 
-    private init(web: WebConfig, resultsFile: String?, targets: [TargetConfig]) {
+    private init(web: WebConfig, resultsFile: String?, http: HTTPSettings, targets: [TargetConfig], scenarios: [ScenarioConfig]) {
         self.web = web
         self.resultsFile = resultsFile
+        self.http = http
         self.targets = targets
+        self.scenarios = scenarios
     }
 
     init?(_ root: Node, reader: ConfigReader) {
@@ -40,6 +45,7 @@ public struct SoakConfiguration: Sendable, Equatable {
         }
         let web = WebConfig(fields["web"], reader: reader)
         let resultsFile = fields["results_file"].map { reader.path($0, path: "results_file") }
+        let http = HTTPSettings(fields["http"], reader: reader)
 
         var targets: [TargetConfig] = []
         var targetsValid = true
@@ -52,16 +58,31 @@ public struct SoakConfiguration: Sendable, Equatable {
                 }
             }
         }
-        guard reader.problems.isEmpty, let web, resultsFile != .some(nil), targetsValid else { return nil }
-        self.init(web: web, resultsFile: resultsFile ?? nil, targets: targets)
+        var scenarios: [ScenarioConfig] = []
+        if let scenariosNode = fields["scenarios"] {
+            let byName = Dictionary(targets.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+            for (index, node) in (reader.sequence(scenariosNode, path: "scenarios") ?? []).enumerated() {
+                guard let scenario = ScenarioConfig(node, path: "scenarios[\(index)]", targets: byName, reader: reader) else { continue }
+                if scenarios.contains(where: { $0.name == scenario.name }) {
+                    reader.report("scenarios[\(index)].name: \"\(scenario.name)\" is used twice; scenario names must differ", at: node)
+                }
+                scenarios.append(scenario)
+            }
+        }
+        guard reader.problems.isEmpty, let web, let http, resultsFile != .some(nil), targetsValid else { return nil }
+        self.init(web: web, resultsFile: resultsFile ?? nil, http: http, targets: targets, scenarios: scenarios)
     }
 
     /// The config as YAML with every default filled in and every secret shown as `<secret>`.
     public var redactedYAML: String {
         var pairs: [(Node, Node)] = [(Node("web"), web.node)]
         if let resultsFile { pairs.append((Node("results_file"), Node(resultsFile))) }
+        pairs.append((Node("http"), http.node))
         if !targets.isEmpty {
             pairs.append((Node("targets"), Node(targets.map { (Node($0.name), $0.node) })))
+        }
+        if !scenarios.isEmpty {
+            pairs.append((Node("scenarios"), Node(scenarios.map(\.node))))
         }
         return (try? Yams.serialize(node: Node(pairs), sortKeys: false)) ?? "# the config could not be shown\n"
     }
@@ -85,7 +106,21 @@ public struct SoakConfiguration: Sendable, Equatable {
                 lines.append("  \(target.name): \(details.joined(separator: ", "))")
             }
         }
-        lines.append("scenarios: none")
+        if scenarios.isEmpty {
+            lines.append("scenarios: none")
+        } else {
+            lines.append("scenarios: \(scenarios.count)")
+            for scenario in scenarios {
+                let model: String
+                switch scenario.workload {
+                case .open(let open): model = "\(open.rate) \(open.arrivals.rawValue) arrivals, at most \(open.maxInFlight) in flight"
+                case .closed(let closed):
+                    model = "\(closed.userCount) users (\(closed.classes.map(\.name).joined(separator: ", ")))"
+                        + (closed.rampUp > .zero ? ", ramp-up \(DurationSyntax.format(closed.rampUp))" : "")
+                }
+                lines.append("  \(scenario.name): \(scenario.target.name), \(model), \(scenario.requests.count) requests")
+            }
+        }
         lines.append("probes: none")
         return lines
     }

@@ -36,14 +36,20 @@ public struct TargetConfig: Sendable, Equatable {
     public let auth: Auth?
     /// TLS settings, if any.
     public let tls: TLS?
+    /// Whether redirects are followed (up to 10). Default false: a 3xx is the answer.
+    public let followRedirects: Bool
+    /// Bytes of each response body kept for checks; the rest is read, counted and dropped. Default 1 MiB.
+    public let maxResponseBytes: Int
 
-    static let keys = ["url", "timeout", "connect_timeout", "headers", "auth", "tls"]
+    static let keys = ["url", "timeout", "connect_timeout", "headers", "auth", "tls", "follow_redirects", "max_response_bytes"]
+    static let defaultMaxResponseBytes = 1 << 20
     static let defaultTimeout = Duration.seconds(30)
     static let defaultConnectTimeout = Duration.seconds(5)
 
     public static func == (lhs: TargetConfig, rhs: TargetConfig) -> Bool {
         lhs.name == rhs.name && lhs.url == rhs.url && lhs.timeout == rhs.timeout
             && lhs.connectTimeout == rhs.connectTimeout && lhs.auth == rhs.auth && lhs.tls == rhs.tls
+            && lhs.followRedirects == rhs.followRedirects && lhs.maxResponseBytes == rhs.maxResponseBytes
             && lhs.headers.elementsEqual(rhs.headers, by: { $0.name == $1.name && $0.value == $1.value })
     }
 
@@ -94,8 +100,14 @@ public struct TargetConfig: Sendable, Equatable {
         }
         let auth = fields["auth"].map { Self.auth($0, path: fields.path("auth"), reader: reader) }
         let tls = fields["tls"].map { Self.tls($0, path: fields.path("tls"), reader: reader) }
+        let followRedirects = fields["follow_redirects"].map { reader.bool($0, path: fields.path("follow_redirects")) } ?? false
+        let maxResponseBytes =
+            fields["max_response_bytes"].map { reader.integer($0, path: fields.path("max_response_bytes"), minimum: 0) }
+            ?? Self.defaultMaxResponseBytes
 
-        guard valid, let url, let timeout, let connectTimeout, auth != .some(nil), tls != .some(nil) else {
+        guard valid, let url, let timeout, let connectTimeout, auth != .some(nil), tls != .some(nil), let followRedirects,
+            let maxResponseBytes
+        else {
             return nil
         }
         self.name = name
@@ -105,6 +117,8 @@ public struct TargetConfig: Sendable, Equatable {
         self.headers = headers
         self.auth = auth ?? nil
         self.tls = tls ?? nil
+        self.followRedirects = followRedirects
+        self.maxResponseBytes = maxResponseBytes
     }
 
     private static func isValidName(_ name: String) -> Bool {
@@ -216,6 +230,8 @@ public struct TargetConfig: Sendable, Equatable {
             tlsPairs.append((Node("insecure_skip_verify"), Node(tls.insecureSkipVerify ? "true" : "false")))
             pairs.append((Node("tls"), Node(tlsPairs)))
         }
+        pairs.append((Node("follow_redirects"), Node(followRedirects ? "true" : "false")))
+        pairs.append((Node("max_response_bytes"), Node(String(maxResponseBytes))))
         return Node(pairs)
     }
 

@@ -1,0 +1,198 @@
+internal import Prometheus
+internal import SoakConfig
+import Synchronization
+
+/// The `soak_http_*` families, with handles made once per scenario, request and target so that
+/// recording a completion costs a few atomic updates.
+final class HTTPMetrics: Sendable {
+    static let phases = ["resolve", "connect", "tls", "processing", "transfer"]
+    static let phaseBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
+    static let lagBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1]
+
+    let registry: PrometheusCollectorRegistry
+    let latencyBuckets: [Double]
+    private let trackers = Mutex<[String: ConnectionTracker]>([:])
+
+    init(registry: PrometheusCollectorRegistry, latencyBuckets: [Double]) {
+        self.registry = registry
+        self.latencyBuckets = latencyBuckets
+    }
+
+    static func descriptor(_ name: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "soak", subsystem: "http", metricName: name, unitName: unit, helpText: help)
+    }
+
+    /// The connection tracker of `target`, feeding `soak_http_connections_open` and `_opened_total`.
+    func connections(target: String) -> ConnectionTracker {
+        trackers.withLock { trackers in
+            if let tracker = trackers[target] { return tracker }
+            let labels = [("target", target)]
+            let open = registry.makeGauge(
+                descriptor: Self.descriptor("connections", "open", "Connections soak holds open to the target (libcurl's open minus closed sockets)."),
+                labels: labels)
+            let opened = registry.makeCounter(
+                descriptor: Self.descriptor("connections_opened", "total", "Connections soak opened to the target; a fast rise means keep-alive is not working."),
+                labels: labels)
+            let tracker = ConnectionTracker { count, openedDelta in
+                open.set(to: Double(count))
+                if openedDelta > 0 { opened.increment(by: Int64(openedDelta)) }
+            }
+            trackers[target] = tracker
+            return tracker
+        }
+    }
+
+    func scenario(_ name: String) -> ScenarioMetrics {
+        ScenarioMetrics(metrics: self, scenario: name)
+    }
+}
+
+/// One scenario's own families: in flight, dropped, schedule lag, virtual users.
+final class ScenarioMetrics: Sendable {
+    let inFlight: Gauge
+    let dropped: Counter
+    let scheduleLag: ValueHistogram
+    private let metrics: HTTPMetrics
+    private let scenario: String
+
+    init(metrics: HTTPMetrics, scenario: String) {
+        self.metrics = metrics
+        self.scenario = scenario
+        let labels = [("scenario", scenario)]
+        inFlight = metrics.registry.makeGauge(
+            descriptor: HTTPMetrics.descriptor("requests_in", "flight", "Requests of the scenario sent and not yet answered."), labels: labels)
+        dropped = metrics.registry.makeCounter(
+            descriptor: HTTPMetrics.descriptor(
+                "requests_dropped", "total", "Open-model sends skipped because max_in_flight requests were already in flight."),
+            labels: labels)
+        scheduleLag = metrics.registry.makeValueHistogram(
+            descriptor: MetricNameDescriptor(
+                namespace: "soak", metricName: "schedule_lag", unitName: "seconds",
+                helpText: "How late soak sent each request: actual minus intended send time. High values mean soak's own numbers cannot be trusted."),
+            labels: labels, buckets: HTTPMetrics.lagBuckets)
+    }
+
+    /// Counts a pool whose SQL query failed, so its fallback values were used.
+    func poolFallback(pool: String) {
+        metrics.registry.makeCounter(
+            descriptor: MetricNameDescriptor(
+                namespace: "soak", subsystem: "pool", metricName: "fallbacks", unitName: "total",
+                helpText: "Scenario starts at which a SQL data pool could not be loaded and its fallback values were used."),
+            labels: [("scenario", scenario), ("pool", pool)]
+        ).increment()
+    }
+
+    func virtualUsers(userClass: String) -> Gauge {
+        metrics.registry.makeGauge(
+            descriptor: MetricNameDescriptor(
+                namespace: "soak", metricName: "virtual", unitName: "users", helpText: "Virtual users running in a closed-model scenario."),
+            labels: [("scenario", scenario), ("user_class", userClass)])
+    }
+
+    func request(_ request: RequestConfig, objectives: [ScenarioConfig.Threshold]) -> RequestMetrics {
+        RequestMetrics(metrics: metrics, scenario: scenario, request: request.name, method: request.method, objectives: objectives)
+    }
+}
+
+/// One request's families: count by code, duration, phases, errors by reason, bytes.
+final class RequestMetrics: Sendable {
+    private let registry: PrometheusCollectorRegistry
+    private let scenario: String
+    private let request: String
+    private let method: String
+    let duration: ValueHistogram
+    private let phases: [String: ValueHistogram]
+    private let requestBytes: Counter
+    private let responseBytes: Counter
+    private let codes = Mutex<[Int: Counter]>([:])
+    private let errors = Mutex<[String: Counter]>([:])
+
+    init(metrics: HTTPMetrics, scenario: String, request: String, method: String, objectives: [ScenarioConfig.Threshold]) {
+        registry = metrics.registry
+        self.scenario = scenario
+        self.request = request
+        self.method = method
+        let labels = [("scenario", scenario), ("request", request)]
+        duration = registry.makeValueHistogram(
+            descriptor: HTTPMetrics.descriptor(
+                "request_duration", "seconds", "Request latency measured from the intended send time to the last byte of the answer (or the failure)."),
+            labels: labels + [("method", method)], buckets: metrics.latencyBuckets)
+        var phases: [String: ValueHistogram] = [:]
+        for phase in HTTPMetrics.phases {
+            phases[phase] = registry.makeValueHistogram(
+                descriptor: HTTPMetrics.descriptor(
+                    "phase_duration", "seconds",
+                    "Time spent in each phase of a request: resolve, connect and tls on new connections only; processing (to first byte) and transfer."),
+                labels: labels + [("phase", phase)], buckets: HTTPMetrics.phaseBuckets)
+        }
+        self.phases = phases
+        requestBytes = registry.makeCounter(
+            descriptor: HTTPMetrics.descriptor("request", "bytes_total", "Bytes sent in requests: headers and body."), labels: labels)
+        responseBytes = registry.makeCounter(
+            descriptor: HTTPMetrics.descriptor("response", "bytes_total", "Bytes received in answers: headers and the whole body, kept or not."),
+            labels: labels)
+        for objective in objectives {
+            switch objective {
+            case .latency(let quantile, let below):
+                registry.makeGauge(
+                    descriptor: MetricNameDescriptor(
+                        namespace: "soak", subsystem: "objective", metricName: "latency", unitName: "seconds",
+                        helpText: "The latency objective of a request from the config's thresholds (defaults p95 500ms, p99 1s)."),
+                    labels: labels + [("quantile", String(quantile))]
+                ).set(to: Double(below.components.seconds) + Double(below.components.attoseconds) / 1e18)
+            case .errorRatio(let below):
+                registry.makeGauge(
+                    descriptor: MetricNameDescriptor(
+                        namespace: "soak", subsystem: "objective", metricName: "error", unitName: "ratio",
+                        helpText: "The error-ratio objective of a request from the config's thresholds (default 1%)."),
+                    labels: labels
+                ).set(to: below)
+            }
+        }
+    }
+
+    /// Records one finished request; `failureReason` is nil for a success.
+    func record(_ outcome: HTTPOutcome, latency: Duration, failureReason: String?) {
+        let counter = codes.withLock { codes in
+            if let counter = codes[outcome.status] { return counter }
+            let counter = registry.makeCounter(
+                descriptor: HTTPMetrics.descriptor("requests", "total", "Requests finished, by HTTP status code; code 0 means no answer came."),
+                labels: [("scenario", scenario), ("request", request), ("method", method), ("code", String(outcome.status))])
+            codes[outcome.status] = counter
+            return counter
+        }
+        counter.increment()
+        duration.record(Self.seconds(latency))
+        let timings = outcome.timings
+        if timings.newConnection {
+            phases["resolve"]?.record(Self.seconds(timings.resolve))
+            phases["connect"]?.record(Self.seconds(timings.connect))
+            if timings.tls > .zero { phases["tls"]?.record(Self.seconds(timings.tls)) }
+        }
+        if outcome.status > 0 {
+            phases["processing"]?.record(Self.seconds(timings.processing))
+            phases["transfer"]?.record(Self.seconds(timings.transfer))
+        }
+        requestBytes.increment(by: Int64(outcome.requestBytes))
+        responseBytes.increment(by: Int64(outcome.responseBytes))
+        if let failureReason {
+            error(failureReason).increment()
+        }
+    }
+
+    private func error(_ reason: String) -> Counter {
+        errors.withLock { errors in
+            if let counter = errors[reason] { return counter }
+            let counter = registry.makeCounter(
+                descriptor: HTTPMetrics.descriptor(
+                    "request_errors", "total", "Requests that failed, by reason: timeout, connect, dns, tls, status, check or other."),
+                labels: [("scenario", scenario), ("request", request), ("reason", reason)])
+            errors[reason] = counter
+            return counter
+        }
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,147 @@
+/// One entry of `scenarios`: continuous HTTP traffic to one target, in the open model (an arrival
+/// rate) or the closed model (virtual users with wait times).
+public struct ScenarioConfig: Sendable {
+    /// How the scenario paces its requests.
+    public enum Workload: Sendable, Equatable {
+        case open(OpenModel)
+        case closed(ClosedModel)
+    }
+
+    /// The open model: requests arrive at `rate`, whatever the answers take; at most `maxInFlight` at once.
+    public struct OpenModel: Sendable, Equatable {
+        public enum Arrivals: String, Sendable, CaseIterable {
+            case constant, poisson
+        }
+
+        public let rate: Rate
+        public let arrivals: Arrivals
+        public let maxInFlight: Int
+    }
+
+    /// The closed model (Locust's): `userCount` virtual users split among classes, each looping
+    /// request, wait, request.
+    public struct ClosedModel: Sendable, Equatable {
+        public let userCount: Int
+        public let rampUp: Duration
+        public let classes: [UserClass]
+    }
+
+    /// A class of virtual users with its share, its wait and optionally its own subset of requests.
+    public struct UserClass: Sendable, Equatable {
+        public let name: String
+        /// Relative share of `user_count`; nil when `count` fixes the number.
+        public let weight: Int?
+        /// A fixed number of users.
+        public let count: Int?
+        public let wait: Wait
+        /// Names of the requests this class sends; nil for all of them.
+        public let requests: [String]?
+    }
+
+    /// How long a virtual user waits between requests.
+    public enum Wait: Sendable, Equatable {
+        /// Always the same pause.
+        case constant(Duration)
+        /// A pause drawn uniformly from the range.
+        case between(Duration, Duration)
+        /// Requests start every so often, whatever they took (Locust's constant_pacing).
+        case pacing(Duration)
+    }
+
+    /// A latency or error-ratio objective; exported as `soak_objective_*` for alerts.
+    public enum Threshold: Sendable, Equatable {
+        case latency(quantile: Double, below: Duration)
+        case errorRatio(below: Double)
+    }
+
+    public let name: String
+    public let target: TargetConfig
+    public let workload: Workload
+    public let requests: [RequestConfig]
+    public let pools: [PoolConfig]
+    public let credentials: CredentialsConfig?
+    /// Seed for the scenario's randomness; nil for a fresh one each start.
+    public let seed: UInt64?
+    public let thresholds: [Threshold]
+
+    public static let defaultThresholds: [Threshold] = [
+        .latency(quantile: 0.95, below: .milliseconds(500)), .latency(quantile: 0.99, below: .seconds(1)), .errorRatio(below: 0.01),
+    ]
+    public static let defaultMaxInFlight = 100
+}
+
+/// One request of a scenario: a weighted, templated HTTP request with its expectations.
+public struct RequestConfig: Sendable {
+    /// What the answer's status must be.
+    public enum StatusExpectation: Sendable, Equatable {
+        /// Any code in the listed classes (2 for 2xx) or exact codes.
+        case accept(classes: Set<Int>, codes: Set<Int>)
+
+        public func accepts(_ status: Int) -> Bool {
+            switch self {
+            case .accept(let classes, let codes): codes.contains(status) || classes.contains(status / 100)
+            }
+        }
+    }
+
+    /// A check on the answer's body; a failure counts with reason `check`.
+    public enum BodyCheck: Sendable {
+        case jsonExists(JSONPath)
+        case jsonEquals(JSONPath, String)
+        case regex(pattern: String)
+    }
+
+    public enum Body: Sendable, Equatable {
+        case json(JSONTemplate)
+        case raw(Template)
+    }
+
+    public let name: String
+    public let method: String
+    public let path: Template
+    public let query: [(name: String, value: Template)]
+    public let headers: [(name: String, value: Template)]
+    public let body: Body?
+    public let weight: Int
+    public let expectStatus: StatusExpectation
+    public let checks: [BodyCheck]
+    /// Overrides the target's timeout.
+    public let timeout: Duration?
+    /// Overrides the scenario's thresholds for this request.
+    public let thresholds: [ScenarioConfig.Threshold]?
+}
+
+/// A named pool of values templates draw from with `{{ pool "name" }}`, optionally sliced per user.
+public struct PoolConfig: Sendable, Equatable {
+    public enum Source: Sendable, Equatable {
+        /// Values known at load: inline lists, integer ranges and CSV columns.
+        case values([TemplateValue])
+        /// Rows of a SQL query run once when the scenario starts, with values to fall back on.
+        case sql(dsn: Secret, query: String, fallback: [TemplateValue])
+    }
+
+    public let name: String
+    public let source: Source
+    /// How many values each virtual user gets; nil for the whole pool.
+    public let perUser: Int?
+    /// The fraction of a user's slice shared with the next user's.
+    public let overlap: Double
+}
+
+/// Per-user credentials read from a file: one bearer token per line, or `username,password` rows.
+public struct CredentialsConfig: Sendable, Equatable {
+    public enum Kind: String, Sendable, CaseIterable {
+        case bearer, basic
+    }
+
+    public let file: String
+    public let kind: Kind
+    /// One per virtual user, in file order.
+    public let entries: [Credential]
+}
+
+/// One user's credential.
+public enum Credential: Sendable, Equatable {
+    case bearer(token: Secret)
+    case basic(username: String, password: Secret)
+}

@@ -1,0 +1,422 @@
+internal import Foundation
+internal import Yams
+
+extension ScenarioConfig {
+    static let keys = [
+        "name", "target", "rate", "arrivals", "max_in_flight", "user_count", "ramp_up", "users", "requests", "pools",
+        "credentials", "seed", "thresholds",
+    ]
+
+    init?(_ node: Node, path: String, targets: [String: TargetConfig], reader: ConfigReader) {
+        guard let fields = reader.mapping(node, path: path, known: Self.keys) else { return nil }
+        let problemsBefore = reader.problems.count
+
+        let name = fields["name"].flatMap { reader.labelName($0, path: fields.path("name")) }
+        if fields["name"] == nil { reader.report("\(path): missing required key \"name\"", at: node) }
+
+        var target: TargetConfig?
+        if let targetNode = fields["target"] {
+            if let targetName = reader.string(targetNode, path: fields.path("target")) {
+                target = targets[targetName]
+                if target == nil {
+                    let known = targets.keys.sorted().joined(separator: ", ")
+                    reader.report(
+                        "\(fields.path("target")): no target named \"\(targetName)\" (defined: \(known.isEmpty ? "none; add it under targets" : known))",
+                        at: targetNode)
+                }
+            }
+        } else {
+            reader.report("\(path): missing required key \"target\"", at: node)
+        }
+
+        let isClosed = fields["user_count"] != nil || fields["users"] != nil
+        let isOpen = fields["rate"] != nil
+        var workload: Workload?
+        switch (isOpen, isClosed) {
+        case (true, true):
+            reader.report("\(path): set rate (open model) or user_count and users (closed model), not both", at: node)
+        case (false, false):
+            reader.report("\(path): set rate (open model, e.g. rate: 5/s) or user_count and users (closed model)", at: node)
+        case (true, false):
+            workload = Self.openModel(fields, reader: reader).map { .open($0) }
+            for key in ["ramp_up", "credentials"] where fields[key] != nil {
+                reader.report("\(fields.path(key)): only scenarios with users (the closed model) take \(key)", at: fields[key])
+            }
+        case (false, true):
+            workload = Self.closedModel(fields, reader: reader).map { .closed($0) }
+            for key in ["arrivals", "max_in_flight"] where fields[key] != nil {
+                reader.report("\(fields.path(key)): only scenarios with a rate (the open model) take \(key)", at: fields[key])
+            }
+        }
+
+        var userCount = 0
+        if case .closed(let model) = workload { userCount = model.userCount }
+        let pools = fields["pools"].map { PoolConfig.pools($0, path: fields.path("pools"), reader: reader) } ?? []
+        let credentials = fields["credentials"].flatMap {
+            CredentialsConfig($0, path: fields.path("credentials"), userCount: userCount, reader: reader)
+        }
+        let scope = Template.Scope(
+            pools: Set(pools.map(\.name)), hasUsers: isClosed, environment: reader.expansion.environment)
+
+        var requests: [RequestConfig] = []
+        if let requestsNode = fields["requests"] {
+            for (index, requestNode) in (reader.sequence(requestsNode, path: fields.path("requests")) ?? []).enumerated() {
+                if let request = RequestConfig(requestNode, path: "\(fields.path("requests"))[\(index)]", scope: scope, reader: reader) {
+                    if requests.contains(where: { $0.name == request.name }) {
+                        reader.report("\(fields.path("requests"))[\(index)].name: \"\(request.name)\" is used twice; request names must differ", at: requestNode)
+                    }
+                    requests.append(request)
+                }
+            }
+            if requests.isEmpty, reader.problems.count == problemsBefore {
+                reader.report("\(fields.path("requests")): a scenario needs at least one request", at: requestsNode)
+            }
+        } else {
+            reader.report("\(path): missing required key \"requests\"", at: node)
+        }
+        if case .closed(let model) = workload {
+            for userClass in model.classes {
+                for requestName in userClass.requests ?? [] where !requests.contains(where: { $0.name == requestName }) {
+                    reader.report("\(fields.path("users")): class \(userClass.name) names request \"\(requestName)\", which this scenario does not have", at: fields["users"])
+                }
+            }
+        }
+
+        var seed: UInt64?
+        if let seedNode = fields["seed"], let text = reader.string(seedNode, path: fields.path("seed")) {
+            seed = UInt64(text)
+            if seed == nil { reader.report("\(fields.path("seed")): expected a whole number, found \"\(text)\"", at: seedNode) }
+        }
+        let thresholds = fields["thresholds"].flatMap { reader.thresholds($0, path: fields.path("thresholds")) } ?? Self.defaultThresholds
+
+        guard reader.problems.count == problemsBefore, let name, let target, let workload else { return nil }
+        self.init(
+            name: name, target: target, workload: workload, requests: requests, pools: pools, credentials: credentials,
+            seed: seed, thresholds: thresholds)
+    }
+
+    private static func openModel(_ fields: Fields, reader: ConfigReader) -> OpenModel? {
+        guard let rateNode = fields["rate"], let rate = reader.rate(rateNode, path: fields.path("rate")) else { return nil }
+        var arrivals = OpenModel.Arrivals.constant
+        if let arrivalsNode = fields["arrivals"], let text = reader.string(arrivalsNode, path: fields.path("arrivals")) {
+            guard let parsed = OpenModel.Arrivals(rawValue: text) else {
+                reader.report("\(fields.path("arrivals")): expected constant or poisson, found \"\(text)\"", at: arrivalsNode)
+                return nil
+            }
+            arrivals = parsed
+        }
+        var maxInFlight = defaultMaxInFlight
+        if let node = fields["max_in_flight"] {
+            guard let value = reader.integer(node, path: fields.path("max_in_flight"), minimum: 1) else { return nil }
+            maxInFlight = value
+        }
+        return OpenModel(rate: rate, arrivals: arrivals, maxInFlight: maxInFlight)
+    }
+
+    private static func closedModel(_ fields: Fields, reader: ConfigReader) -> ClosedModel? {
+        guard let countNode = fields["user_count"] else {
+            reader.report("\(fields.path): set user_count, the number of virtual users", at: fields.node)
+            return nil
+        }
+        guard let userCount = reader.integer(countNode, path: fields.path("user_count"), minimum: 1) else { return nil }
+        let rampUp = fields["ramp_up"].map { reader.duration($0, path: fields.path("ramp_up")) } ?? .zero
+        guard let usersNode = fields["users"] else {
+            reader.report("\(fields.path): set users, e.g. users: [{ name: default, weight: 1, wait: 1s..2s }]", at: fields.node)
+            return nil
+        }
+        var classes: [UserClass] = []
+        let classNodes = reader.sequence(usersNode, path: fields.path("users")) ?? []
+        for (index, classNode) in classNodes.enumerated() {
+            if let userClass = UserClass(classNode, path: "\(fields.path("users"))[\(index)]", reader: reader) {
+                classes.append(userClass)
+            }
+        }
+        if classNodes.isEmpty, usersNode.sequence != nil {
+            reader.report("\(fields.path("users")): needs at least one user class", at: usersNode)
+        }
+        guard let rampUp, !classes.isEmpty, classes.count == classNodes.count else { return nil }
+        let fixed = classes.compactMap(\.count).reduce(0, +)
+        let weighted = classes.contains { $0.weight != nil }
+        if fixed > userCount || (!weighted && fixed != userCount) {
+            reader.report(
+                "\(fields.path("users")): the classes' counts add up to \(fixed) but user_count is \(userCount); give a class a weight or change the counts",
+                at: usersNode)
+            return nil
+        }
+        return ClosedModel(userCount: userCount, rampUp: rampUp, classes: classes)
+    }
+}
+
+extension ScenarioConfig.UserClass {
+    init?(_ node: Node, path: String, reader: ConfigReader) {
+        guard let fields = reader.mapping(node, path: path, known: ["name", "weight", "count", "wait", "pacing", "requests"]) else { return nil }
+        let problemsBefore = reader.problems.count
+        let name = fields["name"].flatMap { reader.labelName($0, path: fields.path("name")) }
+        if fields["name"] == nil { reader.report("\(path): missing required key \"name\"", at: node) }
+        let weight = fields["weight"].flatMap { reader.integer($0, path: fields.path("weight"), minimum: 1) }
+        let count = fields["count"].flatMap { reader.integer($0, path: fields.path("count"), minimum: 0) }
+        if fields["weight"] != nil, fields["count"] != nil {
+            reader.report("\(path): set weight or count, not both", at: node)
+        }
+        var wait: ScenarioConfig.Wait?
+        switch (fields["wait"], fields["pacing"]) {
+        case (.some(let waitNode), nil):
+            wait = reader.wait(waitNode, path: fields.path("wait"))
+        case (nil, .some(let pacingNode)):
+            wait = reader.positiveDuration(pacingNode, path: fields.path("pacing")).map { .pacing($0) }
+        case (.some, .some):
+            reader.report("\(path): set wait or pacing, not both", at: node)
+        case (nil, nil):
+            reader.report("\(path): set wait (e.g. wait: 1s..2s or wait: 500ms) or pacing (e.g. pacing: 5s)", at: node)
+        }
+        var requests: [String]?
+        if let requestsNode = fields["requests"] {
+            requests = (reader.sequence(requestsNode, path: fields.path("requests")) ?? []).compactMap {
+                reader.nonEmptyString($0, path: fields.path("requests"))
+            }
+        }
+        guard reader.problems.count == problemsBefore, let name, let wait else { return nil }
+        self.init(name: name, weight: count == nil ? (weight ?? 1) : nil, count: count, wait: wait, requests: requests)
+    }
+}
+
+extension RequestConfig {
+    static let keys = ["name", "method", "path", "query", "headers", "body", "weight", "expect_status", "checks", "timeout", "thresholds"]
+    static let methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+    init?(_ node: Node, path: String, scope: Template.Scope, reader: ConfigReader) {
+        guard let fields = reader.mapping(node, path: path, known: Self.keys) else { return nil }
+        let problemsBefore = reader.problems.count
+        let name = fields["name"].flatMap { reader.labelName($0, path: fields.path("name")) }
+        if fields["name"] == nil { reader.report("\(path): missing required key \"name\"", at: node) }
+
+        var method = "GET"
+        if let methodNode = fields["method"], let text = reader.string(methodNode, path: fields.path("method")) {
+            method = text.uppercased()
+            if !Self.methods.contains(method) {
+                reader.report("\(fields.path("method")): unknown method \"\(text)\" (known: \(Self.methods.joined(separator: ", ")))", at: methodNode)
+            }
+        }
+        var requestPath: Template?
+        if let pathNode = fields["path"] {
+            requestPath = reader.template(pathNode, path: fields.path("path"), scope: scope)
+            if let source = requestPath?.source, !source.hasPrefix("/") {
+                reader.report("\(fields.path("path")): must start with /, e.g. /api/v1/status", at: pathNode)
+            }
+        } else {
+            reader.report("\(path): missing required key \"path\"", at: node)
+        }
+        let query = fields["query"].map { reader.templateMap($0, path: fields.path("query"), scope: scope, headerNames: false) } ?? []
+        let headers = fields["headers"].map { reader.templateMap($0, path: fields.path("headers"), scope: scope, headerNames: true) } ?? []
+
+        var body: Body?
+        if let bodyNode = fields["body"] {
+            if bodyNode.scalar != nil {
+                body = reader.template(bodyNode, path: fields.path("body"), scope: scope).map { .raw($0) }
+            } else {
+                body = reader.jsonTemplate(bodyNode, path: fields.path("body"), scope: scope).map { .json($0) }
+            }
+        }
+        let weight = fields["weight"].map { reader.integer($0, path: fields.path("weight"), minimum: 0) } ?? 1
+        var expect = StatusExpectation.accept(classes: [2], codes: [])
+        if let expectNode = fields["expect_status"] {
+            expect = reader.statusExpectation(expectNode, path: fields.path("expect_status")) ?? expect
+        }
+        let checks = fields["checks"].map { reader.bodyChecks($0, path: fields.path("checks")) } ?? []
+        let timeout = fields["timeout"].flatMap { reader.positiveDuration($0, path: fields.path("timeout")) }
+        let thresholds = fields["thresholds"].flatMap { reader.thresholds($0, path: fields.path("thresholds")) }
+
+        guard reader.problems.count == problemsBefore, let name, let requestPath, let weight else { return nil }
+        self.init(
+            name: name, method: method, path: requestPath, query: query, headers: headers, body: body, weight: weight,
+            expectStatus: expect, checks: checks, timeout: timeout, thresholds: thresholds)
+    }
+}
+
+extension PoolConfig {
+    static func pools(_ node: Node, path: String, reader: ConfigReader) -> [PoolConfig] {
+        (reader.namedEntries(node, path: path, what: "pool names to pools") ?? []).compactMap { entry in
+            PoolConfig(name: entry.name, node: entry.value, path: "\(path).\(entry.name)", reader: reader)
+        }
+    }
+
+    init?(name: String, node: Node, path: String, reader: ConfigReader) {
+        let sources = ["values", "range", "csv", "sql"]
+        guard let fields = reader.mapping(node, path: path, known: sources + ["column", "dsn", "dsn_file", "fallback", "per_user", "overlap"])
+        else { return nil }
+        let problemsBefore = reader.problems.count
+        let given = sources.filter { fields[$0] != nil }
+        guard given.count == 1 else {
+            reader.report("\(path): set exactly one of values, range, csv or sql", at: node)
+            return nil
+        }
+        var source: Source?
+        switch given[0] {
+        case "sql":
+            let query = reader.nonEmptyString(fields["sql"]!, path: fields.path("sql"))
+            let dsn = reader.secret(fields, key: "dsn", required: true)
+            var fallback: [TemplateValue]?
+            if let fallbackNode = fields["fallback"] {
+                fallback = Self.staticValues(fallbackNode, path: fields.path("fallback"), reader: reader)
+            } else {
+                reader.report("\(path): a sql pool needs a fallback (values or range) for when the database cannot be reached", at: node)
+            }
+            if let query, let dsn, let fallback { source = .sql(dsn: dsn, query: query, fallback: fallback) }
+        default:
+            source = Self.staticValues(node, path: path, reader: reader).map { .values($0) }
+        }
+        let perUser = fields["per_user"].flatMap { reader.integer($0, path: fields.path("per_user"), minimum: 1) }
+        var overlap = 0.0
+        if let overlapNode = fields["overlap"] {
+            overlap = reader.fraction(overlapNode, path: fields.path("overlap")) ?? 0
+            if overlap >= 1 { reader.report("\(fields.path("overlap")): must be below 100%", at: overlapNode) }
+            if perUser == nil { reader.report("\(fields.path("overlap")): needs per_user", at: overlapNode) }
+        }
+        guard reader.problems.count == problemsBefore, let source else { return nil }
+        self.init(name: name, source: source, perUser: perUser, overlap: overlap)
+    }
+
+    /// The values of a `values`, `range` or `csv` pool (also a sql pool's fallback).
+    private static func staticValues(_ node: Node, path: String, reader: ConfigReader) -> [TemplateValue]? {
+        guard let fields = reader.mapping(node, path: path, known: ["values", "range", "csv", "column", "sql", "dsn", "dsn_file", "fallback", "per_user", "overlap"])
+        else { return nil }
+        if let valuesNode = fields["values"] {
+            let values = (reader.sequence(valuesNode, path: fields.path("values")) ?? []).compactMap { item -> TemplateValue? in
+                guard let text = reader.string(item, path: fields.path("values")) else { return nil }
+                return Int(text).map { .integer($0) } ?? .string(text)
+            }
+            if values.isEmpty { reader.report("\(fields.path("values")): needs at least one value", at: valuesNode) }
+            return values.isEmpty ? nil : values
+        }
+        if let rangeNode = fields["range"] {
+            guard let text = reader.string(rangeNode, path: fields.path("range")) else { return nil }
+            let bounds = text.components(separatedBy: "..")
+            guard bounds.count == 2, let low = Int(bounds[0].trimmingCharacters(in: .whitespaces)),
+                let high = Int(bounds[1].trimmingCharacters(in: .whitespaces)), low <= high, high - low < 10_000_000
+            else {
+                reader.report("\(fields.path("range")): invalid range \"\(text)\"; write LOW..HIGH with whole numbers, e.g. 800..1000", at: rangeNode)
+                return nil
+            }
+            return (low...high).map { .integer($0) }
+        }
+        if let csvNode = fields["csv"] {
+            guard let file = reader.path(csvNode, path: fields.path("csv")) else { return nil }
+            guard let columnNode = fields["column"], let column = reader.nonEmptyString(columnNode, path: fields.path("column")) else {
+                reader.report("\(path): a csv pool needs column, the header of the column to use", at: node)
+                return nil
+            }
+            switch FileContents.read(file) {
+            case .failure(let failure):
+                reader.report("\(fields.path("csv")): cannot read \"\(file)\": \(failure.reason)", at: csvNode)
+                return nil
+            case .success(let text):
+                let rows = CSV.rows(text)
+                guard let header = rows.first, let columnIndex = header.firstIndex(of: column) else {
+                    reader.report("\(fields.path("column")): \"\(file)\" has no column \"\(column)\" in its header row", at: columnNode)
+                    return nil
+                }
+                let values = rows.dropFirst().compactMap { row -> TemplateValue? in
+                    guard columnIndex < row.count, !row[columnIndex].isEmpty else { return nil }
+                    return Int(row[columnIndex]).map { .integer($0) } ?? .string(row[columnIndex])
+                }
+                if values.isEmpty { reader.report("\(fields.path("csv")): \"\(file)\" has no values in column \"\(column)\"", at: csvNode) }
+                return values.isEmpty ? nil : values
+            }
+        }
+        reader.report("\(path): set values, range or csv", at: node)
+        return nil
+    }
+}
+
+extension CredentialsConfig {
+    init?(_ node: Node, path: String, userCount: Int, reader: ConfigReader) {
+        guard let fields = reader.mapping(node, path: path, known: ["file", "kind"]) else { return nil }
+        var kind = Kind.bearer
+        if let kindNode = fields["kind"], let text = reader.string(kindNode, path: fields.path("kind")) {
+            guard let parsed = Kind(rawValue: text) else {
+                reader.report("\(fields.path("kind")): expected bearer or basic, found \"\(text)\"", at: kindNode)
+                return nil
+            }
+            kind = parsed
+        }
+        guard let fileNode = fields["file"] else {
+            reader.report("\(path): missing required key \"file\"", at: node)
+            return nil
+        }
+        guard let file = reader.path(fileNode, path: fields.path("file")) else { return nil }
+        let text: String
+        switch FileContents.read(file) {
+        case .failure(let failure):
+            reader.report("\(fields.path("file")): cannot read \"\(file)\": \(failure.reason)", at: fileNode)
+            return nil
+        case .success(let contents):
+            text = contents
+        }
+        var entries: [Credential] = []
+        for (number, row) in CSV.rows(text).enumerated() where !(row.count == 1 && row[0].isEmpty) {
+            switch kind {
+            case .bearer:
+                entries.append(.bearer(token: Secret(value: row[0], source: .file(path: file))))
+            case .basic:
+                guard row.count >= 2, !row[0].isEmpty else {
+                    reader.report("\(fields.path("file")): line \(number + 1) of \"\(file)\" is not username,password", at: fileNode)
+                    return nil
+                }
+                entries.append(.basic(username: row[0], password: Secret(value: row[1], source: .file(path: file))))
+            }
+        }
+        guard entries.count >= userCount else {
+            reader.report(
+                "\(fields.path("file")): \"\(file)\" has \(entries.count) credentials but user_count is \(userCount); every virtual user needs its own",
+                at: fileNode)
+            return nil
+        }
+        self.init(file: file, kind: kind, entries: entries)
+    }
+}
+
+/// Splits CSV text into rows of fields (RFC 4180 quoting; blank lines dropped).
+enum CSV {
+    static func rows(_ text: String) -> [[String]] {
+        var rows: [[String]] = []
+        var row: [String] = []
+        var field = ""
+        var quoted = false
+        var characters = text.makeIterator()
+        while let character = characters.next() {
+            if quoted {
+                if character == "\"" {
+                    if let next = characters.next() {
+                        if next == "\"" { field.append("\"") } else {
+                            quoted = false
+                            if next == "," { row.append(field); field = "" } else if next == "\n" || next == "\r\n" {
+                                row.append(field); rows.append(row); row = []; field = ""
+                            }
+                        }
+                    } else {
+                        quoted = false
+                    }
+                } else {
+                    field.append(character)
+                }
+            } else if character == "\"" && field.isEmpty {
+                quoted = true
+            } else if character == "," {
+                row.append(field)
+                field = ""
+            } else if character == "\n" || character == "\r\n" {
+                row.append(field)
+                rows.append(row)
+                row = []
+                field = ""
+            } else if character != "\r" {
+                field.append(character)
+            }
+        }
+        if !field.isEmpty || !row.isEmpty {
+            row.append(field)
+            rows.append(row)
+        }
+        return rows.filter { !($0.count == 1 && $0[0].trimmingCharacters(in: .whitespaces).isEmpty) }
+    }
+}
