@@ -137,8 +137,9 @@ final class RequestMetrics: Sendable {
                 registry.makeGauge(
                     descriptor: MetricNameDescriptor(
                         namespace: "soak", subsystem: "objective", metricName: "latency", unitName: "seconds",
-                        helpText: "The latency objective of a request from the config's thresholds (defaults p95 500ms, p99 1s)."),
-                    labels: labels + [("quantile", String(quantile))]
+                        helpText: "The latency objective of a request from the config's thresholds (defaults p95 500ms, p99 1s), by percentile."),
+                    // "percentile", not "quantile": promtool rejects a quantile label outside summaries.
+                    labels: labels + [("percentile", Self.percentileLabel(quantile))]
                 ).set(to: Double(below.components.seconds) + Double(below.components.attoseconds) / 1e18)
             case .errorRatio(let below):
                 registry.makeGauge(
@@ -190,6 +191,12 @@ final class RequestMetrics: Sendable {
             errors[reason] = counter
             return counter
         }
+    }
+
+    /// `0.95` as `95`, `0.999` as `99.9`.
+    static func percentileLabel(_ quantile: Double) -> String {
+        let percentile = (quantile * 1_000).rounded() / 10
+        return percentile == percentile.rounded() ? String(Int(percentile)) : String(percentile)
     }
 
     static func seconds(_ duration: Duration) -> Double {

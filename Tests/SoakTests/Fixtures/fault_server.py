@@ -5,7 +5,8 @@ It produces what no well-behaved server will: slow answers, connection resets, b
 HTTP, huge bodies, chosen status codes, and (with --tls) a TLS handshake that demands a client
 certificate. It also echoes each request as JSON, so tests can see the headers and auth soak sent.
 
-Usage: fault_server.py [--tls CERT KEY CLIENT_CA]   prints "listening PORT" once it listens on 127.0.0.1.
+Usage: fault_server.py [--log PATH] [--tls CERT KEY CLIENT_CA]
+Prints "listening PORT" once it listens on 127.0.0.1; with --log, appends each request as a JSON line.
 """
 import json
 import signal
@@ -37,6 +38,15 @@ class Handler(BaseHTTPRequestHandler):
         query = parse_qs(url.query)
         length = int(self.headers.get("Content-Length", "0") or 0)
         body = self.rfile.read(length) if length else b""
+        if LOG_PATH:
+            record = {
+                "method": self.command,
+                "path": self.path,
+                "headers": {name.lower(): value for name, value in self.headers.items()},
+                "body": body.decode("utf-8", "replace"),
+            }
+            with open(LOG_PATH, "a") as log:
+                log.write(json.dumps(record) + "\n")
         path = url.path
         if path == "/slow":
             time.sleep(int(query.get("ms", ["1000"])[0]) / 1000)
@@ -85,16 +95,24 @@ class Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = handle_any
 
 
+LOG_PATH = None
+
+
 def main():
+    global LOG_PATH
+    arguments = sys.argv[1:]
+    if len(arguments) >= 2 and arguments[0] == "--log":
+        LOG_PATH = arguments[1]
+        arguments = arguments[2:]
     # The test process may spawn us with SIGTERM blocked; take the default action back.
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    if len(sys.argv) == 5 and sys.argv[1] == "--tls":
+    if len(arguments) == 4 and arguments[0] == "--tls":
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(sys.argv[2], sys.argv[3])
-        context.load_verify_locations(sys.argv[4])
+        context.load_cert_chain(arguments[1], arguments[2])
+        context.load_verify_locations(arguments[3])
         context.verify_mode = ssl.CERT_REQUIRED
         server.socket = context.wrap_socket(server.socket, server_side=True)
     print(f"listening {server.server_address[1]}", flush=True)

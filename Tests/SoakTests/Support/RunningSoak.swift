@@ -64,6 +64,11 @@ final class RunningSoak {
         return nil
     }
 
+    /// The value of the sample `name{labels}` (labels matched as a subset), summed over matching series.
+    func value(_ name: String, _ labels: [String: String] = [:]) throws -> Double? {
+        MetricsText.value(try get("/metrics").text, name, labels)
+    }
+
     private func listeningPort() -> Int? {
         for line in log.split(separator: "\n") where line.contains("msg=listening") {
             if let range = line.range(of: "address=") {

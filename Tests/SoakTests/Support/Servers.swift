@@ -9,9 +9,10 @@ final class Nginx {
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    init() async throws {
+    /// Starts nginx on `port`, or on a free one.
+    init(port chosenPort: Int? = nil) async throws {
         let nginx = try Executables.required("nginx", package: "nginx-light")
-        port = try freePort()
+        port = try chosenPort ?? freePort()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("soak-nginx-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let prefix = directory.path
@@ -74,16 +75,20 @@ final class FaultServer {
     var baseURL: String { "\(scheme)://127.0.0.1:\(port)" }
     let scheme: String
 
-    /// Plain HTTP, or TLS that requires a client certificate signed by `clientCA`.
-    init(tls: (cert: String, key: String, clientCA: String)? = nil) async throws {
+    /// Where requests are logged as JSON lines, when asked for.
+    let requestLog: String?
+
+    /// Plain HTTP, or TLS that requires a client certificate signed by `clientCA`; `logRequests` keeps a log.
+    init(tls: (cert: String, key: String, clientCA: String)? = nil, logRequests: Bool = false) async throws {
         let python = try Executables.required("python3", package: "python3")
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/fault_server.py").path
         outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("soak-fault-\(UUID().uuidString).out").path
         _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
         scheme = tls == nil ? "http" : "https"
+        requestLog = logRequests ? outputPath + ".requests" : nil
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script] + (tls.map { ["--tls", $0.cert, $0.key, $0.clientCA] } ?? [])
+        process.arguments = [script] + (requestLog.map { ["--log", $0] } ?? []) + (tls.map { ["--tls", $0.cert, $0.key, $0.clientCA] } ?? [])
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -104,6 +109,13 @@ final class FaultServer {
             process.waitUntilExit()
         }
         try? FileManager.default.removeItem(atPath: outputPath)
+        if let requestLog { try? FileManager.default.removeItem(atPath: requestLog) }
+    }
+
+    /// The requests logged so far, each as the JSON object the server wrote.
+    func loggedRequests() -> [[String: Any]] {
+        guard let requestLog, let text = try? String(contentsOfFile: requestLog, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
     }
 }
 
