@@ -1,4 +1,4 @@
-/// Expands `${NAME}` and `${NAME:-default}` in config values; `$$` is a literal `$`.
+/// Expands `${NAME}` and `${NAME:-default}` (defaults may nest) in config values; `$$` is a literal `$`.
 ///
 /// An unset variable without a default is an error; a `$` followed by anything else is left as written.
 struct EnvironmentExpansion {
@@ -34,7 +34,7 @@ struct EnvironmentExpansion {
                 index = next
                 continue
             }
-            guard let close = text[next...].firstIndex(of: "}") else { return .failure(.unterminated) }
+            guard let close = Self.matchingBrace(in: text, from: next) else { return .failure(.unterminated) }
             let body = text[text.index(after: next)..<close]
             let name: Substring
             let fallback: Substring?
@@ -49,13 +49,34 @@ struct EnvironmentExpansion {
             if let value = environment[String(name)], !(value.isEmpty && fallback != nil) {
                 output += value
             } else if let fallback {
-                output += fallback
+                // A default may itself hold ${...}: ${PULP_API_ROOT:-${TARGET_URL:-http://127.0.0.1:8080}}.
+                switch expand(String(fallback)) {
+                case .success(let expanded): output += expanded
+                case .failure(let failure): return .failure(failure)
+                }
             } else {
                 return .failure(.unset(name: String(name)))
             }
             index = text.index(after: close)
         }
         return .success(output)
+    }
+
+    /// The `}` closing the `{` at `open`, skipping nested `${...}`.
+    private static func matchingBrace(in text: String, from open: String.Index) -> String.Index? {
+        var depth = 0
+        var index = open
+        while index < text.endIndex {
+            switch text[index] {
+            case "{": depth += 1
+            case "}":
+                depth -= 1
+                if depth == 0 { return index }
+            default: break
+            }
+            index = text.index(after: index)
+        }
+        return nil
     }
 
     private static func isValidName(_ name: Substring) -> Bool {

@@ -48,9 +48,11 @@ public struct SoakConfiguration: Sendable {
         let http = HTTPSettings(fields["http"], reader: reader)
 
         var targets: [TargetConfig] = []
+        var declaredTargets: Set<String> = []
         var targetsValid = true
         if let targetsNode = fields["targets"] {
             for entry in reader.namedEntries(targetsNode, path: "targets", what: "target names to targets") ?? [] {
+                declaredTargets.insert(entry.name)
                 if let target = TargetConfig(name: entry.name, nameNode: entry.keyNode, node: entry.value, reader: reader) {
                     targets.append(target)
                 } else {
@@ -62,7 +64,7 @@ public struct SoakConfiguration: Sendable {
         if let scenariosNode = fields["scenarios"] {
             let byName = Dictionary(targets.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
             for (index, node) in (reader.sequence(scenariosNode, path: "scenarios") ?? []).enumerated() {
-                guard let scenario = ScenarioConfig(node, path: "scenarios[\(index)]", targets: byName, reader: reader) else { continue }
+                guard let scenario = ScenarioConfig(node, path: "scenarios[\(index)]", targets: byName, declaredTargets: declaredTargets, reader: reader) else { continue }
                 if scenarios.contains(where: { $0.name == scenario.name }) {
                     reader.report("scenarios[\(index)].name: \"\(scenario.name)\" is used twice; scenario names must differ", at: node)
                 }

@@ -70,6 +70,9 @@ struct ValueSyntaxTests {
         #expect(expansion.expand("cost: $$5 and $HOME") == .success("cost: $5 and $HOME"))
         #expect(expansion.expand("${HOST:-a:-b}") == .success("db"))
         #expect(expansion.expand("${MISSING:-a:-b}") == .success("a:-b"))
+        #expect(expansion.expand("${MISSING:-${HOST:-x}}/api") == .success("db/api"))
+        #expect(expansion.expand("${MISSING:-${ALSO_MISSING:-http://127.0.0.1:8080}}") == .success("http://127.0.0.1:8080"))
+        #expect(expansion.expand("${MISSING:-${ALSO_MISSING}}") == .failure(.unset(name: "ALSO_MISSING")))
     }
 
     @Test func expansionFailuresAreNamed() {

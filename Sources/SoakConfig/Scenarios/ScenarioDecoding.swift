@@ -7,7 +7,9 @@ extension ScenarioConfig {
         "credentials", "seed", "thresholds",
     ]
 
-    init?(_ node: Node, path: String, targets: [String: TargetConfig], reader: ConfigReader) {
+    /// `targets` holds the valid targets; `declaredTargets` every name under `targets`, valid or not,
+    /// so a scenario naming an invalid target does not repeat that target's problem.
+    init?(_ node: Node, path: String, targets: [String: TargetConfig], declaredTargets: Set<String>, reader: ConfigReader) {
         guard let fields = reader.mapping(node, path: path, known: Self.keys) else { return nil }
         let problemsBefore = reader.problems.count
 
@@ -18,7 +20,7 @@ extension ScenarioConfig {
         if let targetNode = fields["target"] {
             if let targetName = reader.string(targetNode, path: fields.path("target")) {
                 target = targets[targetName]
-                if target == nil {
+                if target == nil, !declaredTargets.contains(targetName) {
                     let known = targets.keys.sorted().joined(separator: ", ")
                     reader.report(
                         "\(fields.path("target")): no target named \"\(targetName)\" (defined: \(known.isEmpty ? "none; add it under targets" : known))",

@@ -13,12 +13,22 @@ final class RunningSoak {
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     /// Starts `soak run` on `config` (YAML text) with `extraArguments`, and waits until it listens.
-    init(config: String, extraArguments: [String] = [], waitUntilListening: Bool = true) async throws {
+    convenience init(config: String, extraArguments: [String] = [], waitUntilListening: Bool = true) async throws {
+        try await self.init(configFile: nil, text: config, extraArguments: extraArguments, environment: [:], waitUntilListening: waitUntilListening)
+    }
+
+    /// Starts `soak run` on an existing config file with extra environment variables.
+    convenience init(configFile: String, environment: [String: String]) async throws {
+        try await self.init(configFile: configFile, text: nil, extraArguments: [], environment: environment, waitUntilListening: true)
+    }
+
+    private init(configFile: String?, text: String?, extraArguments: [String], environment: [String: String], waitUntilListening: Bool) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("soak-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        configPath = directory.appendingPathComponent("soak.yaml").path
+        configPath = configFile ?? directory.appendingPathComponent("soak.yaml").path
         logPath = directory.appendingPathComponent("soak.log").path
-        try writeConfig(config)
+        if let text { try writeConfig(text) }
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: Executables.soak)
         process.arguments = ["run", "--config.file", configPath, "--web.listen-address", "127.0.0.1:0"] + extraArguments

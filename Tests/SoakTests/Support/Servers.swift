@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// A real nginx on a free loopback port with a temporary config, stopped when released.
+/// A real nginx on a free loopback port, configured from examples/nginx/demo-target.conf.in, stopped when released.
 final class Nginx {
     let port: Int
     let directory: URL
@@ -16,32 +16,10 @@ final class Nginx {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("soak-nginx-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let prefix = directory.path
-        let config = """
-            worker_processes 1;
-            daemon off;
-            pid \(prefix)/nginx.pid;
-            error_log \(prefix)/error.log warn;
-            events { worker_connections 4096; }
-            http {
-              access_log off;
-              client_body_temp_path \(prefix)/body; proxy_temp_path \(prefix)/proxy;
-              fastcgi_temp_path \(prefix)/fastcgi; uwsgi_temp_path \(prefix)/uwsgi; scgi_temp_path \(prefix)/scgi;
-              keepalive_requests 1000000;
-              keepalive_timeout 75s;
-              server {
-                listen 127.0.0.1:\(port);
-                default_type text/plain;
-                location = /ok { return 200 "ok\\n"; }
-                location = /json { default_type application/json; return 200 '{"status":"ok","count":3,"items":[1,2,3],"online":true}'; }
-                location = /created { return 201 "created\\n"; }
-                location = /missing { return 404; }
-                location = /broken { return 500; }
-                location = /unavailable { return 503; }
-                location = /moved { return 302 /ok; }
-                location / { return 200 "hello\\n"; }
-              }
-            }
-            """
+        let template = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("examples/nginx/demo-target.conf.in")
+        let config = try String(contentsOf: template, encoding: .utf8)
+            .replacingOccurrences(of: "@PREFIX@", with: prefix).replacingOccurrences(of: "@PORT@", with: String(port))
         let configPath = directory.appendingPathComponent("nginx.conf").path
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
         process.executableURL = URL(fileURLWithPath: nginx)
