@@ -33,7 +33,7 @@ struct PrometheusScrapeTests {
         try prometheus.run()
         defer {
             prometheus.terminate()
-            prometheus.waitUntilExit()
+            stopProcess(prometheus, after: .seconds(10))
         }
 
         func query(_ expression: String) throws -> [[String: Any]] {

@@ -149,6 +149,30 @@ struct TrafficTests {
         #expect(!soak.log.contains("abandoned"), "requests in flight should have finished within the grace period:\n\(soak.log)")
     }
 
+    @Test func sqlPoolIsLoadedFromARealPostgreSQL() async throws {
+        let postgres = try await PostgresServer()
+        try postgres.execute("CREATE TABLE support_cases (case_number text); INSERT INTO support_cases VALUES ('C-101'), ('C-202'), ('C-303');")
+        let server = try await FaultServer(logRequests: true)
+        let config = """
+            targets:
+              app: { url: "\(server.baseURL)" }
+            scenarios:
+              - name: cases
+                target: app
+                user_count: 2
+                users: [{ name: u, weight: 1, wait: 20ms }]
+                pools:
+                  cases: { sql: "SELECT case_number FROM support_cases", dsn: "\(postgres.dsn)", fallback: { values: [fallback] } }
+                requests:
+                  - { name: case, path: "/by-case/{{ pool \\"cases\\" }}" }
+            """
+        let soak = try await RunningSoak(config: config)
+        #expect(try await eventually { Set(server.loggedRequests().compactMap { $0["path"] as? String }).count == 3 })
+        #expect(Set(server.loggedRequests().compactMap { $0["path"] as? String }) == ["/by-case/C-101", "/by-case/C-202", "/by-case/C-303"])
+        #expect(try soak.value("soak_pool_fallbacks_total") == nil)
+        #expect(soak.log.contains("pool loaded from the database"))
+    }
+
     @Test func sqlPoolFallsBackWhenTheDatabaseIsUnreachable() async throws {
         let nginx = try await Nginx()
         let deadPort = try freePort()

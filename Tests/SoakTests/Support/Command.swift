@@ -39,7 +39,8 @@ struct Command {
             process.standardInput = FileHandle.nullDevice
         }
         try process.run()
-        process.waitUntilExit()
+        // Polled: Foundation's waitUntilExit spins a CPU while it waits.
+        while process.isRunning { usleep(2_000) }
         return (
             process.terminationStatus,
             FileManager.default.contents(atPath: outURL.path) ?? Data(),

@@ -91,7 +91,7 @@ final class RunningSoak {
     deinit {
         if process.isRunning {
             process.terminate()
-            process.waitUntilExit()
+            stopProcess(process, after: .seconds(10))
         }
         try? FileManager.default.removeItem(at: directory)
     }

@@ -36,11 +36,22 @@ final class Nginx {
     }
 
     deinit {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+        process.terminate()
+        stopProcess(process, after: .seconds(5))
         try? FileManager.default.removeItem(at: directory)
+    }
+}
+
+/// Waits for `process` to exit, polling (Foundation's waitUntilExit spins a CPU), and kills it
+/// with SIGKILL if it is still running after `timeout`.
+func stopProcess(_ process: Process, after timeout: Duration) {
+    let deadline = ContinuousClock.now + timeout
+    while process.isRunning, ContinuousClock.now < deadline {
+        usleep(10_000)
+    }
+    if process.isRunning {
+        kill(process.processIdentifier, SIGKILL)
+        while process.isRunning { usleep(10_000) }
     }
 }
 
@@ -82,10 +93,8 @@ final class FaultServer {
     }
 
     deinit {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        kill(process.processIdentifier, SIGKILL)
+        stopProcess(process, after: .seconds(5))
         try? FileManager.default.removeItem(atPath: outputPath)
         if let requestLog { try? FileManager.default.removeItem(atPath: requestLog) }
     }
