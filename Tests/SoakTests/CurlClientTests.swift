@@ -154,6 +154,23 @@ struct CurlClientTests {
         await client.shutdown()
     }
 
+    @Test func http2IsUsedWhereTheServerOffersItOverTLS() async throws {
+        let certificates = try TestCertificates()
+        let nginx = try await Nginx(tls: certificates)
+        let client = try client()
+        let tracker = ConnectionTracker()
+        var request = OutgoingRequest(method: "GET", url: nginx.baseURL + "/json")
+        request.tls = .init(caFile: certificates.caCert)
+        request.connections = tracker
+        async let first = client.send(request)
+        async let second = client.send(request)
+        let answers = await [first, second]
+        #expect(answers.allSatisfy { $0.status == 200 }, "\(answers.map { "\($0.status) \(String(describing: $0.failure))" })")
+        #expect(answers.contains { $0.timings.tls > .zero })
+        #expect(nginx.protocolsSeen.suffix(2) == ["HTTP/2.0", "HTTP/2.0"])
+        await client.shutdown()
+    }
+
     @Test func failuresLeakNoSockets() async throws {
         let server = try await FaultServer()
         let client = try client()

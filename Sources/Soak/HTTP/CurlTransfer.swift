@@ -12,6 +12,7 @@ final class CurlTransfer {
     private var body: [UInt8] = []
     private var bodyLimit = 0
     private var bodyTruncated = false
+    private var isHTTPS = false
     private(set) var completion: (@Sendable (HTTPOutcome) -> Void)?
 
     init?() {
@@ -34,6 +35,7 @@ final class CurlTransfer {
         body.removeAll(keepingCapacity: body.capacity <= 64 * 1024)
         bodyLimit = request.maxResponseBytes
         bodyTruncated = false
+        isHTTPS = request.url.lowercased().hasPrefix("https:")
         errorBuffer[0] = 0
         self.completion = completion
 
@@ -130,13 +132,15 @@ final class CurlTransfer {
             nameLookup: offset(CURLINFO_NAMELOOKUP_TIME_T), connect: offset(CURLINFO_CONNECT_TIME_T),
             appConnect: offset(CURLINFO_APPCONNECT_TIME_T), preTransfer: offset(CURLINFO_PRETRANSFER_TIME_T),
             startTransfer: offset(CURLINFO_STARTTRANSFER_TIME_T), total: offset(CURLINFO_TOTAL_TIME_T))
+        let status = long(CURLINFO_RESPONSE_CODE)
         var failure: TransportFailure?
         if code != CURLE_OK {
             let detail = errorBuffer[0] != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
-            failure = TransportFailure(reason: Self.reason(for: code, message: detail), message: detail)
+            let rejectedAtTLS = isHTTPS && timings.newConnection && status == 0
+            failure = TransportFailure(reason: Self.reason(for: code, message: detail, rejectedAtTLS: rejectedAtTLS), message: detail)
         }
         return HTTPOutcome(
-            status: long(CURLINFO_RESPONSE_CODE),
+            status: status,
             failure: failure,
             body: body,
             bodyTruncated: bodyTruncated,
@@ -154,8 +158,10 @@ final class CurlTransfer {
         headerList = nil
     }
 
-    /// The `reason` label for a libcurl result code.
-    static func reason(for code: CURLcode, message: String) -> String {
+    /// The `reason` label for a libcurl result code. `rejectedAtTLS`: the request was on a new HTTPS
+    /// connection and no HTTP answer came, so a read or send error there is the server refusing the
+    /// TLS session (with TLS 1.3 a rejected client certificate can arrive as an alert or as a reset).
+    static func reason(for code: CURLcode, message: String, rejectedAtTLS: Bool) -> String {
         switch code {
         case CURLE_OPERATION_TIMEDOUT:
             return "timeout"
@@ -168,9 +174,8 @@ final class CurlTransfer {
             CURLE_SSL_ENGINE_NOTFOUND, CURLE_SSL_ENGINE_SETFAILED, CURLE_SSL_ENGINE_INITFAILED, CURLE_USE_SSL_FAILED,
             CURLE_SSL_SHUTDOWN_FAILED, CURLE_SSL_INVALIDCERTSTATUS:
             return "tls"
-        case CURLE_RECV_ERROR, CURLE_SEND_ERROR:
-            // A TLS alert after the handshake (say, a missing client certificate) surfaces as a read error.
-            return message.contains("SSL") || message.contains("TLS") || message.contains("alert") ? "tls" : "other"
+        case CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING:
+            return rejectedAtTLS || message.contains("SSL") || message.contains("TLS") || message.contains("alert") ? "tls" : "other"
         default:
             return "other"
         }

@@ -7,10 +7,18 @@ final class Nginx {
     let directory: URL
     private let process = Process()
 
-    var baseURL: String { "http://127.0.0.1:\(port)" }
+    var baseURL: String { "\(scheme)://127.0.0.1:\(port)" }
 
-    /// Starts nginx on `port`, or on a free one.
-    init(port chosenPort: Int? = nil) async throws {
+    /// Where nginx logs each request's protocol, with `tls`.
+    var accessLog: String { directory.appendingPathComponent("access.log").path }
+    let scheme: String
+
+    var protocolsSeen: [String] {
+        ((try? String(contentsOfFile: accessLog, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+
+    /// Starts nginx on `port`, or on a free one; with `tls`, over HTTPS with HTTP/2 offered.
+    init(port chosenPort: Int? = nil, tls: TestCertificates? = nil) async throws {
         let nginx = try Executables.required("nginx", package: "nginx-light")
         port = try chosenPort ?? freePort()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("soak-nginx-\(UUID().uuidString)")
@@ -18,8 +26,20 @@ final class Nginx {
         let prefix = directory.path
         let template = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("examples/nginx/demo-target.conf.in")
-        let config = try String(contentsOf: template, encoding: .utf8)
+        var config = try String(contentsOf: template, encoding: .utf8)
             .replacingOccurrences(of: "@PREFIX@", with: prefix).replacingOccurrences(of: "@PORT@", with: String(port))
+        scheme = tls == nil ? "http" : "https"
+        if let tls {
+            config = config.replacingOccurrences(
+                of: "listen 127.0.0.1:\(port);",
+                with: """
+                    listen 127.0.0.1:\(port) ssl http2;
+                        ssl_certificate \(tls.serverCert);
+                        ssl_certificate_key \(tls.serverKey);
+                        access_log \(prefix)/access.log protocol;
+                    """
+            ).replacingOccurrences(of: "access_log off;", with: "log_format protocol '$server_protocol';")
+        }
         let configPath = directory.appendingPathComponent("nginx.conf").path
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
         process.executableURL = URL(fileURLWithPath: nginx)
@@ -27,8 +47,8 @@ final class Nginx {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let port = self.port
-        let up = try await eventually { (try? HTTP.request("http://127.0.0.1:\(port)/ok").status) == 200 }
+        let url = "\(scheme)://127.0.0.1:\(port)/ok"
+        let up = try await eventually { (try? HTTP.request(url, insecure: true).status) == 200 }
         guard up else {
             let log = (try? String(contentsOfFile: "\(prefix)/error.log", encoding: .utf8)) ?? ""
             throw HTTP.Failure(description: "nginx did not start on port \(port): \(log)")
