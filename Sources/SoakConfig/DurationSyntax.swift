@@ -36,9 +36,19 @@ public enum DurationSyntax {
         return lastUnitIndex >= 0 ? .milliseconds(total) : nil
     }
 
+    /// `duration` in seconds, as Prometheus and timers take it.
+    public static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    /// `duration` in whole milliseconds, rounded down.
+    public static func milliseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1_000 + duration.components.attoseconds / 1_000_000_000_000_000
+    }
+
     /// Prints `duration` in the shortest form `parse` reads back, e.g. `1h30m` or `250ms`.
     public static func format(_ duration: Duration) -> String {
-        var remaining = duration.components.seconds * 1_000 + duration.components.attoseconds / 1_000_000_000_000_000
+        var remaining = milliseconds(duration)
         guard remaining > 0 else { return "0s" }
         var text = ""
         for unit in units where remaining >= unit.milliseconds {

@@ -1,4 +1,5 @@
 import Foundation
+import SoakConfig
 import Testing
 
 @Suite("Traffic engine in the daemon, against nginx and the fault server", .timeLimit(.minutes(2)))
@@ -26,7 +27,7 @@ struct TrafficTests {
         try await Task.sleep(for: .seconds(3))
         let second = try #require(try soak.value("soak_http_requests_total", ["code": "200"]))
         let elapsed = ContinuousClock.now - firstAt
-        let rate = (second - first) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        let rate = (second - first) / DurationSyntax.seconds(elapsed)
         #expect(abs(rate - 200) < 200 * 0.05, "achieved \(rate)/s")
         // Keep-alive: connections are reused. Without it there would be one per request; a few extra
         // open when a burst (a stalled scheduler on a loaded machine) overlaps requests.

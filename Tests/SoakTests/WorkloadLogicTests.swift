@@ -19,7 +19,7 @@ struct WorkloadLogicTests {
         var gaps: [Double] = []
         for _ in 0..<20_000 {
             let next = schedule.next()
-            gaps.append(RequestMetrics.seconds(next - previous))
+            gaps.append(DurationSyntax.seconds(next - previous))
             previous = next
         }
         let mean = gaps.reduce(0, +) / Double(gaps.count)
@@ -80,7 +80,7 @@ struct WorkloadLogicTests {
             pauses.append(UserPlan.pause(.between(.milliseconds(500), .seconds(1)), elapsed: .milliseconds(20), using: &random))
         }
         #expect(pauses.allSatisfy { $0 >= .milliseconds(500) && $0 <= .seconds(1) })
-        let mean = pauses.map(RequestMetrics.seconds).reduce(0, +) / Double(pauses.count)
+        let mean = pauses.map(DurationSyntax.seconds).reduce(0, +) / Double(pauses.count)
         #expect(abs(mean - 0.75) < 0.01)
         #expect(UserPlan.pause(.constant(.seconds(2)), elapsed: .seconds(5), using: &random) == .seconds(2))
         #expect(UserPlan.pause(.pacing(.seconds(5)), elapsed: .milliseconds(1_200), using: &random) == .milliseconds(3_800))

@@ -1,4 +1,5 @@
 internal import CCurl
+internal import SoakConfig
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -64,8 +65,8 @@ final class CurlTransfer {
         setString(CURLOPT_URL, request.url, "CURLOPT_URL")
         setLong(CURLOPT_NOSIGNAL, 1, "CURLOPT_NOSIGNAL")
         setLong(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS), "CURLOPT_HTTP_VERSION")
-        setLong(CURLOPT_TIMEOUT_MS, Self.milliseconds(request.timeout), "CURLOPT_TIMEOUT_MS")
-        setLong(CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(request.connectTimeout), "CURLOPT_CONNECTTIMEOUT_MS")
+        setLong(CURLOPT_TIMEOUT_MS, max(1, Int(DurationSyntax.milliseconds(request.timeout))), "CURLOPT_TIMEOUT_MS")
+        setLong(CURLOPT_CONNECTTIMEOUT_MS, max(1, Int(DurationSyntax.milliseconds(request.connectTimeout))), "CURLOPT_CONNECTTIMEOUT_MS")
         setLong(CURLOPT_FOLLOWLOCATION, request.followRedirects ? 1 : 0, "CURLOPT_FOLLOWLOCATION")
         if request.followRedirects { setLong(CURLOPT_MAXREDIRS, 10, "CURLOPT_MAXREDIRS") }
         setString(CURLOPT_USERAGENT, userAgent, "CURLOPT_USERAGENT")
@@ -179,11 +180,6 @@ final class CurlTransfer {
         default:
             return "other"
         }
-    }
-
-    private static func milliseconds(_ duration: Duration) -> Int {
-        let (seconds, attoseconds) = duration.components
-        return max(1, Int(seconds) * 1_000 + Int(attoseconds / 1_000_000_000_000_000))
     }
 }
 

@@ -1,5 +1,6 @@
 internal import CLibPQ
 internal import Foundation
+internal import SoakConfig
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -95,7 +96,7 @@ enum PostgresQuery {
             let remaining = deadline - .now
             guard remaining > .zero else { return false }
             var descriptor = pollfd(fd: socket, events: events, revents: 0)
-            let milliseconds = Int32(min(remaining.components.seconds * 1_000 + remaining.components.attoseconds / 1_000_000_000_000_000 + 1, 60_000))
+            let milliseconds = Int32(min(DurationSyntax.milliseconds(remaining) + 1, 60_000))
             let ready = poll(&descriptor, 1, milliseconds)
             if ready > 0 { return true }
             if ready < 0, errno != EINTR { return false }

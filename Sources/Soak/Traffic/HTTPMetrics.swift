@@ -140,7 +140,7 @@ final class RequestMetrics: Sendable {
                         helpText: "The latency objective of a request from the config's thresholds (defaults p95 500ms, p99 1s), by percentile."),
                     // "percentile", not "quantile": promtool rejects a quantile label outside summaries.
                     labels: labels + [("percentile", Self.percentileLabel(quantile))]
-                ).set(to: Double(below.components.seconds) + Double(below.components.attoseconds) / 1e18)
+                ).set(to: DurationSyntax.seconds(below))
             case .errorRatio(let below):
                 registry.makeGauge(
                     descriptor: MetricNameDescriptor(
@@ -163,16 +163,16 @@ final class RequestMetrics: Sendable {
             return counter
         }
         counter.increment()
-        duration.record(Self.seconds(latency))
+        duration.record(DurationSyntax.seconds(latency))
         let timings = outcome.timings
         if timings.newConnection {
-            phases["resolve"]?.record(Self.seconds(timings.resolve))
-            phases["connect"]?.record(Self.seconds(timings.connect))
-            if timings.tls > .zero { phases["tls"]?.record(Self.seconds(timings.tls)) }
+            phases["resolve"]?.record(DurationSyntax.seconds(timings.resolve))
+            phases["connect"]?.record(DurationSyntax.seconds(timings.connect))
+            if timings.tls > .zero { phases["tls"]?.record(DurationSyntax.seconds(timings.tls)) }
         }
         if outcome.status > 0 {
-            phases["processing"]?.record(Self.seconds(timings.processing))
-            phases["transfer"]?.record(Self.seconds(timings.transfer))
+            phases["processing"]?.record(DurationSyntax.seconds(timings.processing))
+            phases["transfer"]?.record(DurationSyntax.seconds(timings.transfer))
         }
         requestBytes.increment(by: Int64(outcome.requestBytes))
         responseBytes.increment(by: Int64(outcome.responseBytes))
@@ -197,9 +197,5 @@ final class RequestMetrics: Sendable {
     static func percentileLabel(_ quantile: Double) -> String {
         let percentile = (quantile * 1_000).rounded() / 10
         return percentile == percentile.rounded() ? String(Int(percentile)) : String(percentile)
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }

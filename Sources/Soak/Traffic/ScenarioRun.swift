@@ -90,7 +90,7 @@ final class ScenarioRun: Sendable {
             let plan = plans[picker.pick(using: &scope.random)]
             scope.now = Date()
             let request = plan.render(&scope, credential: nil)
-            metrics.scheduleLag.record(RequestMetrics.seconds(.now - intended))
+            metrics.scheduleLag.record(DurationSyntax.seconds(.now - intended))
             let count = inFlight.add(1, ordering: .relaxed).newValue
             metrics.inFlight.set(to: Double(count))
             client.submit(request) { [self] outcome in

@@ -35,11 +35,15 @@ extension ConfigReader {
         return value
     }
 
+    /// `30%` or `0.3` as 0.3; nil when `text` is neither.
+    static func share(_ text: String) -> Double? {
+        text.hasSuffix("%") ? Double(text.dropLast()).map { $0 / 100 } : Double(text)
+    }
+
     /// A share written as `30%` or `0.3`.
     func fraction(_ node: Node, path: String) -> Double? {
         guard let text = string(node, path: path, expected: "a percentage such as 30%") else { return nil }
-        let value = text.hasSuffix("%") ? Double(text.dropLast()).map { $0 / 100 } : Double(text)
-        guard let value, value >= 0, value.isFinite else {
+        guard let value = Self.share(text), value >= 0, value.isFinite else {
             report("\(path): expected a percentage such as 30% or a fraction such as 0.3, found \"\(text)\"", at: node)
             return nil
         }
@@ -177,7 +181,7 @@ extension ConfigReader {
         var bounds: [Double] = []
         for item in sequence(node, path: path) ?? [] {
             guard let text = string(item, path: path) else { return nil }
-            let seconds = Double(text) ?? DurationSyntax.parse(text).map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 }
+            let seconds = Double(text) ?? DurationSyntax.parse(text).map(DurationSyntax.seconds)
             guard let seconds, seconds > 0 else {
                 report("\(path): \"\(text)\" is not a positive number of seconds or a duration", at: item)
                 return nil
@@ -203,8 +207,7 @@ extension ConfigReader {
                 return nil
             }
             if parts[0] == "error_ratio" {
-                let value = parts[1].hasSuffix("%") ? Double(parts[1].dropLast()).map { $0 / 100 } : Double(parts[1])
-                guard let value, value >= 0, value <= 1 else {
+                guard let value = Self.share(parts[1]), value >= 0, value <= 1 else {
                     report("\(path): invalid error ratio in \"\(text)\"; \(hint)", at: item)
                     return nil
                 }

@@ -57,8 +57,7 @@ extension Template {
         case .choice(let options):
             return .string(options[Int.random(in: 0..<options.count, using: &scope.random)])
         case .now(let offset):
-            let seconds = Double(offset.components.seconds) + Double(offset.components.attoseconds) / 1e18
-            return .string(iso8601(scope.now.addingTimeInterval(seconds)))
+            return .string(iso8601(scope.now.addingTimeInterval(DurationSyntax.seconds(offset))))
         case .pool(let name):
             guard let values = scope.pools[name], !values.isEmpty else { return .string("") }
             return values[Int.random(in: 0..<values.count, using: &scope.random)]
