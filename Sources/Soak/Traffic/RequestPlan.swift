@@ -5,10 +5,10 @@ internal import SoakConfig
 /// compiled, metric handles made.
 struct RequestPlan: Sendable {
     let config: RequestConfig
-    let target: TargetConfig
     let metrics: RequestMetrics
-    let connections: ConnectionTracker
-    private let staticHeaders: [String]
+    /// Everything about the request that is the same on every send: method, static headers, the
+    /// target's auth, TLS, timeouts, redirects, body cap and connection tracker.
+    private let base: OutgoingRequest
     private let checks: [CompiledCheck]
 
     /// Characters left as written in a rendered path: those of paths and queries, and `%` escapes.
@@ -26,21 +26,32 @@ struct RequestPlan: Sendable {
 
     init(config: RequestConfig, target: TargetConfig, metrics: RequestMetrics, connections: ConnectionTracker) {
         self.config = config
-        self.target = target
         self.metrics = metrics
-        self.connections = connections
-        var headers = target.headers.map { "\($0.name): \($0.value)" }
-        if case .bearer(let token) = target.auth { headers.append("Authorization: Bearer \(token.value)") }
-        if case .json = config.body, !config.headers.contains(where: { $0.name.lowercased() == "content-type" }) {
-            headers.append("Content-Type: application/json")
+        var base = OutgoingRequest(method: config.method, url: target.url)
+        base.headers = target.headers.map { "\($0.name): \($0.value)" }
+        switch target.auth {
+        case .bearer(let token): base.headers.append("Authorization: Bearer \(token.value)")
+        case .basic(let username, let password): base.basicAuth = (username, password.value)
+        case nil: break
         }
-        staticHeaders = headers
+        if case .json = config.body, !config.headers.contains(where: { $0.name.lowercased() == "content-type" }) {
+            base.headers.append("Content-Type: application/json")
+        }
+        base.timeout = config.timeout ?? target.timeout
+        base.connectTimeout = min(target.connectTimeout, base.timeout)
+        base.followRedirects = target.followRedirects
+        base.maxResponseBytes = target.maxResponseBytes
+        if let tls = target.tls {
+            base.tls = .init(caFile: tls.caFile, certFile: tls.certFile, keyFile: tls.keyFile, insecureSkipVerify: tls.insecureSkipVerify)
+        }
+        base.connections = connections
+        self.base = base
         checks = config.checks.map(CompiledCheck.init)
     }
 
     /// The request rendered for one send, with the user's credential (which replaces the target's auth) if any.
     func render(_ scope: inout RenderScope, credential: Credential?) -> OutgoingRequest {
-        var url = target.url + (config.path.render(&scope).addingPercentEncoding(withAllowedCharacters: Self.pathAllowed) ?? "")
+        var url = base.url + (config.path.render(&scope).addingPercentEncoding(withAllowedCharacters: Self.pathAllowed) ?? "")
         if !config.query.isEmpty {
             let pairs = config.query.map { parameter in
                 let value = parameter.value.render(&scope).addingPercentEncoding(withAllowedCharacters: Self.queryValueAllowed) ?? ""
@@ -49,8 +60,8 @@ struct RequestPlan: Sendable {
             }
             url += (url.contains("?") ? "&" : "?") + pairs.joined(separator: "&")
         }
-        var request = OutgoingRequest(method: config.method, url: url)
-        request.headers = staticHeaders
+        var request = base
+        request.url = url
         for header in config.headers {
             let value = header.value.render(&scope).replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
             request.headers.append("\(header.name): \(value)")
@@ -60,13 +71,6 @@ struct RequestPlan: Sendable {
         case .raw(let template): request.body = Array(template.render(&scope).utf8)
         case nil: break
         }
-        request.timeout = config.timeout ?? target.timeout
-        request.connectTimeout = min(target.connectTimeout, request.timeout)
-        request.followRedirects = target.followRedirects
-        request.maxResponseBytes = target.maxResponseBytes
-        if let tls = target.tls {
-            request.tls = .init(caFile: tls.caFile, certFile: tls.certFile, keyFile: tls.keyFile, insecureSkipVerify: tls.insecureSkipVerify)
-        }
         switch credential {
         case .bearer(let token)?:
             request.headers.removeAll { $0.lowercased().hasPrefix("authorization:") }
@@ -75,9 +79,8 @@ struct RequestPlan: Sendable {
             request.headers.removeAll { $0.lowercased().hasPrefix("authorization:") }
             request.basicAuth = (username, password.value)
         case nil:
-            if case .basic(let username, let password) = target.auth { request.basicAuth = (username, password.value) }
+            break
         }
-        request.connections = connections
         return request
     }
 
@@ -98,12 +101,9 @@ struct RequestPlan: Sendable {
         return nil
     }
 
-    /// Records the outcome in the request's metrics and returns the failure reason, if any.
-    @discardableResult
-    func record(_ outcome: HTTPOutcome, latency: Duration) -> String? {
-        let reason = failureReason(outcome)
-        metrics.record(outcome, latency: latency, failureReason: reason)
-        return reason
+    /// Records the outcome, judged by `failureReason`, in the request's metrics.
+    func record(_ outcome: HTTPOutcome, latency: Duration) {
+        metrics.record(outcome, latency: latency, failureReason: failureReason(outcome))
     }
 }
 
