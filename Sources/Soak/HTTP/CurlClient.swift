@@ -142,10 +142,7 @@ private struct CurlLoop {
         }
         for transfer in running.values {
             curl_multi_remove_handle(multi, transfer.easy)
-            let completion = transfer.completion
-            transfer.finish()
-            client.completed()
-            completion?(CurlClient.cancelled("soak is shutting down"))
+            complete(transfer, with: CurlClient.cancelled("soak is shutting down"), client: client)
         }
         running.removeAll()
         spare.removeAll()
@@ -164,20 +161,14 @@ private struct CurlLoop {
             return
         }
         if let failure = transfer.prepare(pending.request, userAgent: userAgent, completion: pending.completion) {
-            transfer.finish()
-            spare.append(transfer)
-            client.completed()
             var outcome = CurlClient.cancelled(failure.message)
             outcome.failure = failure
-            pending.completion(outcome)
+            complete(transfer, with: outcome, client: client)
             return
         }
         let added = curl_multi_add_handle(multi, transfer.easy)
         guard added == CURLM_OK else {
-            transfer.finish()
-            spare.append(transfer)
-            client.completed()
-            pending.completion(CurlClient.cancelled("curl_multi_add_handle: \(String(cString: curl_multi_strerror(added)))"))
+            complete(transfer, with: CurlClient.cancelled("curl_multi_add_handle: \(String(cString: curl_multi_strerror(added)))"), client: client)
             return
         }
         running[ObjectIdentifier(transfer)] = transfer
@@ -193,13 +184,17 @@ private struct CurlLoop {
             curl_multi_remove_handle(multi, easy)
             guard let privatePointer else { continue }
             let transfer = Unmanaged<CurlTransfer>.fromOpaque(privatePointer).takeUnretainedValue()
-            let outcome = transfer.outcome(code: code, completedAt: .now)
-            let completion = transfer.completion
-            transfer.finish()
             running[ObjectIdentifier(transfer)] = nil
-            if spare.count < 256 { spare.append(transfer) }
-            client.completed()
-            completion?(outcome)
+            complete(transfer, with: transfer.outcome(code: code, completedAt: .now), client: client)
         }
+    }
+
+    /// Delivers `outcome` to the transfer's request, and keeps the handle for reuse (up to 256).
+    private mutating func complete(_ transfer: CurlTransfer, with outcome: HTTPOutcome, client: CurlClient) {
+        let completion = transfer.completion
+        transfer.finish()
+        if spare.count < 256 { spare.append(transfer) }
+        client.completed()
+        completion?(outcome)
     }
 }
