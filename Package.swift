@@ -44,7 +44,7 @@ let package = Package(
         .plugin(name: "GitRevisionPlugin", capability: .buildTool()),
         .target(
             name: "SoakConfig",
-            dependencies: [.product(name: "Yams", package: "Yams")],
+            dependencies: ["CLibPQ", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
         .target(
@@ -79,7 +79,10 @@ let package = Package(
         ),
         .testTarget(
             name: "SoakTests",
-            dependencies: ["Soak", "SoakConfig", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Soak", "SoakConfig", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
             swiftSettings: strict
         ),
     ],

@@ -16,14 +16,16 @@ actor ConfigState {
     private(set) var lastLoad: LoadStatus
     private let metrics: SoakMetrics
     private let traffic: TrafficEngine
+    private let databases: DatabaseSupervisor
     private let logger: Logger
 
-    init(path: String, initial: SoakConfiguration, metrics: SoakMetrics, traffic: TrafficEngine, logger: Logger) {
+    init(path: String, initial: SoakConfiguration, metrics: SoakMetrics, traffic: TrafficEngine, databases: DatabaseSupervisor, logger: Logger) {
         self.path = path
         self.current = initial
         self.lastLoad = LoadStatus(successful: true, at: Date(), problems: [])
         self.metrics = metrics
         self.traffic = traffic
+        self.databases = databases
         self.logger = logger
         metrics.recordConfigLoad(success: true, at: lastLoad.at)
     }
@@ -47,6 +49,7 @@ actor ConfigState {
             }
             current = next
             await traffic.apply(next.scenarios)
+            await databases.apply(next.databases, resultsFile: next.resultsFile)
             lastLoad = LoadStatus(successful: true, at: Date(), problems: [])
             metrics.recordConfigLoad(success: true, at: lastLoad.at)
             logger.info("config reloaded", metadata: ["file": "\(path)", "trigger": "\(trigger)"])

@@ -71,7 +71,9 @@ public struct Daemon: Sendable {
         }
         let traffic = TrafficEngine(
             client: client, metrics: HTTPMetrics(registry: metrics.registry, latencyBuckets: initial.http.latencyBuckets), logger: logger)
-        let config = ConfigState(path: options.configFile, initial: initial, metrics: metrics, traffic: traffic, logger: logger)
+        let databases = DatabaseSupervisor(
+            metrics: DatabaseMetrics(registry: metrics.registry), results: ResultsFile(path: initial.resultsFile, logger: logger), logger: logger)
+        let config = ConfigState(path: options.configFile, initial: initial, metrics: metrics, traffic: traffic, databases: databases, logger: logger)
         let readiness = Readiness()
         let address = options.listenAddress ?? initial.web.listenAddress
         logger.info(
@@ -99,6 +101,7 @@ public struct Daemon: Sendable {
             services: [
                 .init(service: application, serviceName: "web"),
                 .init(service: ReloadOnHangup(config: config), serviceName: "sighup"),
+                .init(service: DatabaseService(supervisor: databases, initial: initial), serviceName: "databases"),
                 // Shut down first (the group stops services in reverse order), while /metrics still answers.
                 .init(
                     service: TrafficService(
@@ -128,6 +131,19 @@ struct TrafficService: Service {
         readiness.markComponentsStarted()
         try? await gracefulShutdown()
         await engine.shutdown(grace: grace)
+    }
+}
+
+/// Starts the configured database probes and holds, and stops them at graceful shutdown (holds in
+/// progress write an `interrupted` line to results_file).
+struct DatabaseService: Service {
+    let supervisor: DatabaseSupervisor
+    let initial: SoakConfiguration
+
+    func run() async throws {
+        await supervisor.apply(initial.databases, resultsFile: initial.resultsFile)
+        try? await gracefulShutdown()
+        await supervisor.shutdown()
     }
 }
 

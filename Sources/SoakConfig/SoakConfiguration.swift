@@ -12,26 +12,30 @@ public struct SoakConfiguration: Sendable {
     public let targets: [TargetConfig]
     /// The `scenarios` section, in the order written.
     public let scenarios: [ScenarioConfig]
+    /// The `databases` section, in the order written.
+    public let databases: [DatabaseConfig]
 
     /// The sections of the agreed config shape that this build does not run yet, with what brings them.
     static let sectionsNotYetAvailable: [(key: String, arrivesWith: String)] = [
         ("ingestion", "the task probes"),
         ("tasks", "the task probes"),
         ("json_values", "the task probes"),
-        ("databases", "the PostgreSQL probes"),
     ]
 
-    static let keys = ["web", "results_file", "http", "targets", "scenarios"] + sectionsNotYetAvailable.map(\.key)
+    static let keys = ["web", "results_file", "http", "targets", "scenarios", "databases"] + sectionsNotYetAvailable.map(\.key)
 
     /// The config of an empty file: nothing runs but soak's own endpoints.
-    static let empty = SoakConfiguration(web: WebConfig(), resultsFile: nil, http: HTTPSettings(), targets: [], scenarios: [])
+    static let empty = SoakConfiguration(web: WebConfig(), resultsFile: nil, http: HTTPSettings(), targets: [], scenarios: [], databases: [])
 
-    private init(web: WebConfig, resultsFile: String?, http: HTTPSettings, targets: [TargetConfig], scenarios: [ScenarioConfig]) {
+    private init(
+        web: WebConfig, resultsFile: String?, http: HTTPSettings, targets: [TargetConfig], scenarios: [ScenarioConfig], databases: [DatabaseConfig]
+    ) {
         self.web = web
         self.resultsFile = resultsFile
         self.http = http
         self.targets = targets
         self.scenarios = scenarios
+        self.databases = databases
     }
 
     init?(_ root: Node, reader: ConfigReader) {
@@ -71,8 +75,21 @@ public struct SoakConfiguration: Sendable {
                 scenarios.append(scenario)
             }
         }
+        var databases: [DatabaseConfig] = []
+        if let databasesNode = fields["databases"] {
+            var names: Set<String> = []
+            for (index, node) in (reader.sequence(databasesNode, path: "databases") ?? []).enumerated() {
+                // Names are compared even for entries with other problems, so every clash is reported at once.
+                if let nameNode = node.mapping?.first(where: { $0.key.scalar?.string == "name" })?.value, let name = nameNode.scalar?.string,
+                    !names.insert(name).inserted
+                {
+                    reader.report("databases[\(index)].name: \"\(name)\" is used twice; database names must differ", at: nameNode)
+                }
+                if let database = DatabaseConfig(node, path: "databases[\(index)]", reader: reader) { databases.append(database) }
+            }
+        }
         guard reader.problems.isEmpty, let web, let http, resultsFile != .some(nil), targetsValid else { return nil }
-        self.init(web: web, resultsFile: resultsFile ?? nil, http: http, targets: targets, scenarios: scenarios)
+        self.init(web: web, resultsFile: resultsFile ?? nil, http: http, targets: targets, scenarios: scenarios, databases: databases)
     }
 
     /// The config as YAML with every default filled in and every secret shown as `<secret>`.
@@ -85,6 +102,9 @@ public struct SoakConfiguration: Sendable {
         }
         if !scenarios.isEmpty {
             pairs.append((Node("scenarios"), Node(scenarios.map(\.node))))
+        }
+        if !databases.isEmpty {
+            pairs.append((Node("databases"), Node(databases.map(\.node))))
         }
         return (try? Yams.serialize(node: Node(pairs), sortKeys: false)) ?? "# the config could not be shown\n"
     }
@@ -123,7 +143,16 @@ public struct SoakConfiguration: Sendable {
                 lines.append("  \(scenario.name): \(scenario.target.name), \(model), \(scenario.requests.count) requests")
             }
         }
-        lines.append("probes: none")
+        if databases.isEmpty {
+            lines.append("databases: none")
+        } else {
+            lines.append("databases: \(databases.count)")
+            for database in databases {
+                let probes = database.probes.map { "\($0.kind.rawValue) every \(DurationSyntax.format($0.every))" }
+                let holds = database.holds.map { "\($0.test.rawValue) \(DurationSyntax.format($0.hold))" }
+                lines.append("  \(database.name): probes \(probes.isEmpty ? "none" : probes.joined(separator: ", ")); holds \(holds.isEmpty ? "none" : holds.joined(separator: ", "))")
+            }
+        }
         return lines
     }
 }

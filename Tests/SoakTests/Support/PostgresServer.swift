@@ -6,8 +6,9 @@ import Testing
 final class PostgresServer {
     let port: Int
     let directory: String
-    private let process = Process()
+    private var process: Process?
     private let bin = "/usr/lib/postgresql/15/bin"
+    private let asRoot = getuid() == 0
 
     /// A connection string for the superuser `soak` (trust authentication on loopback).
     var dsn: String { "host=127.0.0.1 port=\(port) dbname=postgres user=soak" }
@@ -21,22 +22,40 @@ final class PostgresServer {
         port = try freePort()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("soak-pg-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let asRoot = getuid() == 0
         if asRoot {
             _ = try Command.run("/bin/chown", ["postgres:postgres", directory])
         }
-        let initdb = try run(["\(bin)/initdb", "-D", "\(directory)/data", "-U", "soak", "--auth=trust", "-E", "UTF8"], asRoot: asRoot)
+        let initdb = try run(["\(bin)/initdb", "-D", "\(directory)/data", "-U", "soak", "--auth=trust", "-E", "UTF8"])
         guard initdb.status == 0 else { throw HTTP.Failure(description: "initdb failed: \(initdb.stderr)") }
+        try await start()
+    }
+
+    /// Starts the server (again) and waits until it accepts connections.
+    func start() async throws {
         let command = ["\(bin)/postgres", "-D", "\(directory)/data", "-p", String(port), "-k", directory, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"]
+        let process = Process()
         process.executableURL = URL(fileURLWithPath: asRoot ? "/sbin/runuser" : command[0])
         process.arguments = asRoot ? ["-u", "postgres", "--"] + command : Array(command.dropFirst())
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
+        self.process = process
         let ready = try await eventually(timeout: .seconds(30)) {
             (try? Command.run("\(self.bin)/pg_isready", ["-h", "127.0.0.1", "-p", String(self.port)]).status) == 0
         }
         guard ready else { throw HTTP.Failure(description: "PostgreSQL did not start on port \(port)") }
+    }
+
+    /// Stops the server with a fast shutdown (clients get "terminating connection due to administrator command").
+    func stop() {
+        // runuser does not pass signals on, so the postmaster (its PID is the first line of
+        // postmaster.pid) gets SIGINT, PostgreSQL's fast shutdown, directly; runuser exits after it.
+        let pidFile = (try? String(contentsOfFile: "\(directory)/data/postmaster.pid", encoding: .utf8)) ?? ""
+        if let postmaster = pidFile.split(separator: "\n").first.flatMap({ Int32($0) }) {
+            kill(postmaster, SIGINT)
+        }
+        if let process { stopProcess(process, after: .seconds(10)) }
+        process = nil
     }
 
     /// Runs SQL through psql as `soak`.
@@ -45,16 +64,68 @@ final class PostgresServer {
         guard output.status == 0 else { throw HTTP.Failure(description: "psql: \(output.stderr)") }
     }
 
-    private func run(_ command: [String], asRoot: Bool) throws -> Command.Output {
+    private func run(_ command: [String]) throws -> Command.Output {
         asRoot ? try Command.run("/sbin/runuser", ["-u", "postgres", "--"] + command) : try Command.run(command[0], Array(command.dropFirst()))
     }
 
     deinit {
-        // SIGINT is PostgreSQL's fast shutdown. runuser does not pass signals on, so the postmaster
-        // (its PID is the first line of postmaster.pid) gets it directly; runuser exits after it.
-        let pidFile = (try? String(contentsOfFile: "\(directory)/data/postmaster.pid", encoding: .utf8)) ?? ""
-        if let postmaster = pidFile.split(separator: "\n").first.flatMap({ Int32($0) }) {
-            kill(postmaster, SIGINT)
+        stop()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
+/// A real pgbouncer in transaction pooling in front of a ``PostgresServer``, with `client_idle_timeout`
+/// (as RDS Proxy multiplexes unpinned clients and drops idle ones).
+final class PgBouncer {
+    let port: Int
+    private let directory: String
+    private let process = Process()
+
+    /// A connection string for `soak` through the pooler.
+    var dsn: String { "host=127.0.0.1 port=\(port) dbname=postgres user=soak" }
+    /// pgbouncer's log (timestamps in UTC).
+    var logPath: String { "\(directory)/pgbouncer.log" }
+
+    init(server: PostgresServer, clientIdleTimeoutSeconds: Int) async throws {
+        let binary = try Executables.required("pgbouncer", package: "pgbouncer")
+        port = try freePort()
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("soak-pgbouncer-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let ini = """
+            [databases]
+            postgres = host=127.0.0.1 port=\(server.port) dbname=postgres
+            [pgbouncer]
+            listen_addr = 127.0.0.1
+            listen_port = \(port)
+            unix_socket_dir =
+            auth_type = trust
+            auth_file = \(directory)/users.txt
+            pool_mode = transaction
+            client_idle_timeout = \(clientIdleTimeoutSeconds)
+            logfile = \(directory)/pgbouncer.log
+            pidfile = \(directory)/pgbouncer.pid
+            """
+        try ini.write(toFile: "\(directory)/pgbouncer.ini", atomically: true, encoding: .utf8)
+        try "\"soak\" \"\"\n".write(toFile: "\(directory)/users.txt", atomically: true, encoding: .utf8)
+        // pgbouncer refuses to run as root.
+        let asRoot = getuid() == 0
+        if asRoot { _ = try Command.run("/bin/chown", ["-R", "postgres:postgres", directory]) }
+        process.executableURL = URL(fileURLWithPath: asRoot ? "/sbin/runuser" : binary)
+        process.arguments = (asRoot ? ["-u", "postgres", "--", binary] : []) + ["\(directory)/pgbouncer.ini"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let ready = try await eventually(timeout: .seconds(10)) {
+            (try? Command.run("/usr/bin/psql", ["-h", "127.0.0.1", "-p", String(self.port), "-U", "soak", "-d", "postgres", "-c", "SELECT 1"]).status) == 0
+        }
+        guard ready else { throw HTTP.Failure(description: "pgbouncer did not start on port \(port)") }
+    }
+
+    deinit {
+        // runuser does not pass signals on, so the signal goes to the PID in the pidfile. It is SIGKILL:
+        // pgbouncer inherits the test runner's blocked signals and would never see SIGTERM.
+        if let pid = (try? String(contentsOfFile: "\(directory)/pgbouncer.pid", encoding: .utf8)).flatMap({ Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) {
+            kill(pid, SIGKILL)
         }
         stopProcess(process, after: .seconds(10))
         try? FileManager.default.removeItem(atPath: directory)

@@ -1,0 +1,104 @@
+internal import Logging
+internal import Prometheus
+internal import SoakConfig
+
+/// Runs the probes and holds of every `databases` entry. A reload restarts only the entries whose
+/// config changed, so a 50-minute hold is not cut short by an unrelated edit.
+actor DatabaseSupervisor {
+    private struct Running {
+        let config: DatabaseConfig
+        let tasks: [Task<Void, Never>]
+    }
+
+    private let metrics: DatabaseMetrics
+    private let results: ResultsFile
+    private let logger: Logger
+    private var running: [String: Running] = [:]
+
+    init(metrics: DatabaseMetrics, results: ResultsFile, logger: Logger) {
+        self.metrics = metrics
+        self.results = results
+        self.logger = logger
+    }
+
+    /// Starts the entries that are new or changed, stops those removed or changed (their holds write an `interrupted` line).
+    func apply(_ databases: [DatabaseConfig], resultsFile: String?) async {
+        results.setPath(resultsFile)
+        let wanted = Dictionary(databases.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        for (name, entry) in running where wanted[name] != entry.config {
+            await stop(entry)
+            running[name] = nil
+            logger.info("database probes stopped", metadata: ["database": "\(name)"])
+        }
+        for database in databases where running[database.name] == nil {
+            running[database.name] = Running(config: database, tasks: start(database))
+            logger.info(
+                "database probes started",
+                metadata: ["database": "\(database.name)", "probes": "\(database.probes.map(\.kind.rawValue))", "holds": "\(database.holds.map(\.test.rawValue))"])
+        }
+    }
+
+    /// Stops everything; holds in progress write an `interrupted` line.
+    func shutdown() async {
+        for entry in running.values { await stop(entry) }
+        running.removeAll()
+    }
+
+    private func stop(_ entry: Running) async {
+        for task in entry.tasks { task.cancel() }
+        for task in entry.tasks { await task.value }
+    }
+
+    private func start(_ database: DatabaseConfig) -> [Task<Void, Never>] {
+        let endpoint = PostgresEndpoint(config: database, openGauge: metrics.connectionsOpen(database: database.name))
+        var tasks: [Task<Void, Never>] = []
+        for probe in database.probes {
+            guard let make = DatabaseProbes.registered[probe.kind] else { continue }
+            let loop = ProbeLoop(
+                context: DatabaseProbeContext(config: probe, endpoint: endpoint, metrics: metrics), make: make, logger: logger)
+            tasks.append(Task { await loop.run() })
+        }
+        for hold in database.holds {
+            let runner = HoldRunner(
+                config: hold, endpoint: endpoint, metrics: HoldMetrics(metrics: metrics, database: database.name, test: hold.test),
+                results: results, logger: logger)
+            tasks.append(Task { await runner.run() })
+        }
+        return tasks
+    }
+}
+
+/// Runs one periodic probe on its schedule, counting failures and logging when it starts and stops failing.
+struct ProbeLoop: Sendable {
+    let context: DatabaseProbeContext
+    let make: @Sendable (DatabaseProbeContext) -> any DatabaseProbe
+    let logger: Logger
+
+    func run() async {
+        let database = context.endpoint.database
+        let kind = context.config.kind.rawValue
+        let probe = make(context)
+        defer { probe.close() }
+        let success = context.metrics.probeSuccess(database: database, probe: kind)
+        var schedule = ProbeSchedule(start: .now, every: context.config.every)
+        var failing = false
+        while true {
+            do { try await Task.sleep(until: schedule.next(after: .now), clock: .continuous) } catch { return }
+            let failure = await probe.run(timeout: context.config.timeout)
+            guard !Task.isCancelled else { return }
+            if let failure {
+                context.metrics.probeErrors(database: database, probe: kind, reason: failure.reason).increment()
+                success.set(to: 0)
+                if !failing {
+                    logger.warning(
+                        "database probe failing", metadata: ["database": "\(database)", "probe": "\(kind)", "reason": "\(failure.reason.rawValue)", "error": "\(failure)"])
+                }
+                failing = true
+            } else {
+                success.set(to: 1)
+                if failing { logger.info("database probe recovered", metadata: ["database": "\(database)", "probe": "\(kind)"]) }
+                failing = false
+            }
+        }
+    }
+}

@@ -1,0 +1,225 @@
+internal import Prometheus
+internal import Foundation
+internal import Logging
+internal import SoakConfig
+
+/// Runs one connection-lifetime test back to back for as long as its task lives. During the hold
+/// it watches the socket (sending nothing in the idle tests), so a death is known the moment the
+/// server or proxy closes the connection, with its time since connect and its reason.
+struct HoldRunner: Sendable {
+    /// Wait after a run that could not start, so a dead database is not hammered.
+    static let retryDelay = Duration.seconds(5)
+    /// Time allowed for each statement the test runs.
+    static let statementTimeout = Duration.seconds(30)
+    /// How long listen_with_notify waits after the hold for notifications still in flight.
+    static let drainTime = Duration.seconds(2)
+
+    let config: HoldConfig
+    let endpoint: PostgresEndpoint
+    let metrics: HoldMetrics
+    let results: ResultsFile
+    let logger: Logger
+
+    func run() async {
+        metrics.alive.set(to: 0)
+        while !Task.isCancelled {
+            let (record, reason) = await runOnce()
+            await report(record, reason: reason)
+            if record.result == .failedToStart {
+                do { try await Task.sleep(for: Self.retryDelay) } catch { break }
+            }
+        }
+        metrics.alive.set(to: 0)
+    }
+
+    /// One run: connect, set up, hold, close. Returns the record and the failure's reason, if any.
+    func runOnce() async -> (HoldRecord, PostgresFailure.Reason?) {
+        var record = HoldRecord(test: config.test.rawValue, database: endpoint.database, startedAt: Date())
+        let connection: PostgresConnection
+        switch await PostgresConnection.open(endpoint, probe: config.test.rawValue, timeout: endpoint.connectTimeout) {
+        case .success(let (opened, _)): connection = opened
+        case .failure(let failure): return finish(&record, failure: failure, result: .failedToStart)
+        }
+        defer { connection.close() }
+
+        switch await connection.query("SELECT pg_backend_pid()", timeout: Self.statementTimeout) {
+        case .success(let rows): record.backendPID = rows.first?.first.flatMap { $0.flatMap { Int32($0) } }
+        case .failure(let failure): return finish(&record, failure: failure, result: .failedToStart, since: connection.connectedAt)
+        }
+        let script = HoldScript(test: config.test, channel: config.channel, marker: Self.randomToken())
+        for sql in script.setup {
+            if case .failure(let failure) = await connection.query(sql, timeout: Self.statementTimeout) {
+                return finish(&record, failure: failure, result: .failedToStart, since: connection.connectedAt)
+            }
+        }
+        metrics.alive.set(to: 1)
+        logger.info("hold started", metadata: ["database": "\(endpoint.database)", "test": "\(config.test.rawValue)", "backend_pid": "\(record.backendPID.map(String.init) ?? "unknown")"])
+
+        var plan = HoldPlan(connectedAt: connection.connectedAt, hold: config.hold, interval: config.interval)
+        var listening = Listening(test: config.test, run: Self.randomToken())
+        let notifier: Task<[Int], Never>? = config.test == .listenWithNotify ? {
+            let notifier = Notifier(endpoint: endpoint, channel: config.channel ?? "", every: config.notifyEvery ?? config.hold, run: listening.ledger.run, metrics: metrics)
+            let end = plan.end
+            return Task { await notifier.send(until: end) }
+        }() : nil
+
+        var death: PostgresFailure?
+        holding: while true {
+            switch plan.step(at: .now) {
+            case .finish:
+                break holding
+            case .act:
+                for sql in script.work {
+                    if case .failure(let failure) = await connection.query(sql, timeout: Self.statementTimeout) {
+                        death = failure
+                        break holding
+                    }
+                }
+                plan.acted()
+            case .wait(let until):
+                switch await connection.watch(until: until) {
+                case .deadline: continue
+                case .notifications(let notifications): listening.take(notifications, metrics: metrics)
+                case .lost(let failure):
+                    death = failure
+                    break holding
+                }
+            }
+        }
+        let endedAt = ContinuousClock.now
+        record.iterations = plan.iterations
+
+        if let notifier {
+            if death != nil { notifier.cancel() }
+            let acknowledged = await notifier.value
+            let drainUntil = ContinuousClock.now + Self.drainTime
+            while death == nil, listening.ledger.missing(acknowledged: acknowledged) > 0, ContinuousClock.now < drainUntil {
+                switch await connection.watch(until: drainUntil) {
+                case .deadline: break
+                case .notifications(let notifications): listening.take(notifications, metrics: metrics)
+                case .lost(let failure): death = failure
+                }
+            }
+            listening.finish(acknowledged: acknowledged, metrics: metrics)
+        }
+        if death == nil {
+            death = await close(connection, script: script, record: &record)
+        }
+        record.notifications = listening.counts
+        return finish(&record, failure: death, result: death == nil ? .survived : .died, since: connection.connectedAt, at: death == nil ? .now : endedAt)
+    }
+
+    /// Runs the closing statements (and session_variable's check); the failure, if the connection died.
+    private func close(_ connection: PostgresConnection, script: HoldScript, record: inout HoldRecord) async -> PostgresFailure? {
+        if let marker = script.sessionMarker {
+            switch await connection.query(HoldScript.sessionCheck, timeout: Self.statementTimeout) {
+            case .failure(let failure): return failure
+            case .success(let rows):
+                let row = rows.first ?? []
+                record.backendPIDAtEnd = row.count > 2 ? row[2].flatMap { Int32($0) } : nil
+                let kept = row.count > 1 && row[0] == marker && row[1] == "UTC"
+                record.sessionKept = kept
+                if !kept {
+                    logger.warning(
+                        "session_variable: the session's settings are gone; a pooler or proxy gave this client another server session",
+                        metadata: ["database": "\(endpoint.database)", "backend_pid": "\(record.backendPID.map(String.init) ?? "unknown")",
+                                   "backend_pid_end": "\(record.backendPIDAtEnd.map(String.init) ?? "unknown")"])
+                }
+            }
+        }
+        for sql in script.finish {
+            if case .failure(let failure) = await connection.query(sql, timeout: Self.statementTimeout) { return failure }
+        }
+        return nil
+    }
+
+    private func finish(
+        _ record: inout HoldRecord, failure: PostgresFailure?, result: HoldRecord.Result,
+        since connectedAt: ContinuousClock.Instant? = nil, at end: ContinuousClock.Instant = .now
+    ) -> (HoldRecord, PostgresFailure.Reason?) {
+        record.endedAt = Date()
+        record.result = failure?.reason == .cancelled ? .interrupted : result
+        record.alive = failure == nil || record.result == .interrupted
+        record.lifetimeSeconds = connectedAt.map { (end - $0) / .seconds(1) }
+        if let failure, failure.reason != .cancelled {
+            record.reason = failure.reason.rawValue
+            record.sqlstate = failure.sqlstate
+            record.message = failure.message
+        }
+        return (record, failure?.reason)
+    }
+
+    /// Writes the record (fsynced) and logs it, then moves the metrics.
+    func report(_ record: HoldRecord, reason: PostgresFailure.Reason?) async {
+        await results.append(record)
+        var metadata: Logger.Metadata = [
+            "database": "\(record.database)", "test": "\(record.test)", "result": "\(record.result.rawValue)",
+            "lifetime_seconds": "\(record.lifetimeSeconds.map { String(format: "%.3f", $0) } ?? "none")",
+            "backend_pid": "\(record.backendPID.map(String.init) ?? "none")", "iterations": "\(record.iterations)",
+        ]
+        if let reason = record.reason { metadata["reason"] = "\(reason)" }
+        if let sqlstate = record.sqlstate { metadata["sqlstate"] = "\(sqlstate)" }
+        if let message = record.message { metadata["message"] = "\(message)" }
+        if let counts = record.notifications {
+            metadata["received"] = "\(counts.received)"
+            metadata["missing"] = "\(counts.missing)"
+        }
+        switch record.result {
+        case .survived, .interrupted: logger.info("hold finished", metadata: metadata)
+        case .died, .failedToStart: logger.warning("hold finished", metadata: metadata)
+        }
+        metrics.alive.set(to: 0)
+        if record.result != .interrupted { metrics.finished(record, reason: reason) }
+    }
+
+    static func randomToken() -> String {
+        String(UInt64.random(in: 0...UInt64.max), radix: 16)
+    }
+}
+
+/// What the listen tests have read so far: every notification for listen, the numbered ones for listen_with_notify.
+private struct Listening {
+    let test: HoldTest
+    var ledger: NotificationLedger
+    var counts: HoldRecord.Notifications?
+
+    init(test: HoldTest, run: String) {
+        self.test = test
+        ledger = NotificationLedger(run: run)
+        counts = test == .listen || test == .listenWithNotify ? HoldRecord.Notifications() : nil
+    }
+
+    mutating func take(_ notifications: [PostgresConnection.Notification], metrics: HoldMetrics) {
+        guard counts != nil else { return }
+        for notification in notifications {
+            guard test == .listenWithNotify else {
+                counts?.received += 1
+                metrics.notification("received")
+                continue
+            }
+            switch ledger.record(payload: notification.payload, receivedAt: notification.receivedAt) {
+            case .received(let latency, let outOfOrder):
+                counts?.received += 1
+                metrics.notification("received")
+                metrics.notifyLatency?.record(latency)
+                if outOfOrder {
+                    counts?.outOfOrder += 1
+                    metrics.notification("out_of_order")
+                }
+            case .duplicate:
+                counts?.duplicate += 1
+                metrics.notification("duplicate")
+            case .foreign:
+                break
+            }
+        }
+    }
+
+    mutating func finish(acknowledged: [Int], metrics: HoldMetrics) {
+        counts?.sent = acknowledged.count
+        metrics.notification("sent", count: acknowledged.count)
+        let missing = ledger.missing(acknowledged: acknowledged)
+        counts?.missing = missing
+        metrics.notification("missing", count: missing)
+    }
+}

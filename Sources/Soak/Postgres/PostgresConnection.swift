@@ -1,0 +1,286 @@
+internal import CLibPQ
+internal import Foundation
+internal import SoakConfig
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One libpq connection driven with the non-blocking API. Every wait is a `poll()` on the
+/// connection's socket (and a wake descriptor that task cancellation writes to) with a deadline,
+/// on a thread of its own. One task uses a connection at a time; only ``interrupt()`` may come from another.
+final class PostgresConnection: @unchecked Sendable {
+    /// A `NOTIFY` that arrived, with the wall-clock time soak read it.
+    struct Notification: Sendable {
+        let channel: String
+        let payload: String
+        let senderPID: Int32
+        let receivedAt: Date
+    }
+
+    /// What ended a ``watch(until:)``.
+    enum WatchEvent: Sendable {
+        /// The deadline came and the connection is fine.
+        case deadline
+        /// Notifications arrived (the connection is fine).
+        case notifications([Notification])
+        /// The connection is gone, or the wait was cancelled (reason `cancelled`).
+        case lost(PostgresFailure)
+    }
+
+    /// Rows of a result, each column as text (nil for NULL).
+    typealias Rows = [[String?]]
+
+    private enum WaitOutcome { case ready, timedOut, interrupted, failed }
+
+    private let handle: OpaquePointer
+    private let wake: Int32
+    private let endpoint: PostgresEndpoint
+    private let serverErrors = ServerErrorCapture()
+    private var pending: [Notification] = []
+    private var broken = false
+    private let closed = Atomic<Bool>(false)
+    private let counted = Atomic<Bool>(false)
+    /// When the connection became ready.
+    private(set) var connectedAt = ContinuousClock.now
+
+    private init(handle: OpaquePointer, wake: Int32, endpoint: PostgresEndpoint) {
+        self.handle = handle
+        self.wake = wake
+        self.endpoint = endpoint
+        PQsetNoticeReceiver(handle, { argument, result in
+            guard let argument, let result else { return }
+            Unmanaged<ServerErrorCapture>.fromOpaque(argument).takeUnretainedValue().receive(result)
+        }, Unmanaged.passUnretained(serverErrors).toOpaque())
+    }
+
+    /// Opens a connection named `soak/<database>/<probe>`; the result carries how long it took to be ready.
+    static func open(_ endpoint: PostgresEndpoint, probe: String, timeout: Duration) async -> Result<(PostgresConnection, Duration), PostgresFailure> {
+        let parameters = endpoint.connectionParameters(probe: probe)
+        let handle = withCStrings(parameters.keywords) { keywords in
+            withCStrings(parameters.values) { values in PQconnectStartParams(keywords, values, 1) }
+        }
+        guard let handle else { return .failure(.connectFailed(sqlstate: nil, message: "libpq could not allocate a connection")) }
+        let wake = soak_wake_descriptor()
+        guard wake >= 0 else {
+            PQfinish(handle)
+            return .failure(.connectFailed(sqlstate: nil, message: "eventfd failed: \(String(cString: strerror(errno)))"))
+        }
+        let connection = PostgresConnection(handle: handle, wake: wake, endpoint: endpoint)
+        let started = ContinuousClock.now
+        if let failure = await connection.blocking({ $0.finishConnecting(deadline: started + timeout, timeout: timeout) }) {
+            connection.close()
+            return .failure(failure)
+        }
+        connection.connectedAt = .now
+        connection.counted.store(true, ordering: .relaxed)
+        endpoint.connectionOpened()
+        return .success((connection, connection.connectedAt - started))
+    }
+
+    /// Runs `sql`. On a timeout the connection is dropped rather than cancelled: `PQcancel` blocks
+    /// without a deadline on a dead network.
+    func query(_ sql: String, timeout: Duration) async -> Result<Rows, PostgresFailure> {
+        await blocking { $0.runQuery(sql, deadline: .now + timeout, timeout: timeout) }
+    }
+
+    /// Waits without sending anything until `deadline`, reading what the server sends the moment it arrives.
+    func watch(until deadline: ContinuousClock.Instant) async -> WatchEvent {
+        await blocking { $0.runWatch(until: deadline) }
+    }
+
+    /// Whether the connection can still be used.
+    var isUsable: Bool { !broken && !closed.load(ordering: .relaxed) }
+
+    /// Makes the wait in progress, and every later one, end at once with reason `cancelled`.
+    func interrupt() {
+        var one: UInt64 = 1
+        _ = Glibc.write(wake, &one, MemoryLayout<UInt64>.size)
+    }
+
+    /// Closes the connection (sending libpq's terminate message); later calls do nothing.
+    func close() {
+        guard !closed.exchange(true, ordering: .relaxed) else { return }
+        PQfinish(handle)
+        Glibc.close(wake)
+        if counted.load(ordering: .relaxed) { endpoint.connectionClosed() }
+    }
+
+    deinit { close() }
+
+    // MARK: - On the connection's thread
+
+    private func blocking<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) -> T) async -> T {
+        await withTaskCancellationHandler {
+            await BlockingThread.run(name: "soak-pg") { body(self) }
+        } onCancel: {
+            self.interrupt()
+        }
+    }
+
+    private func finishConnecting(deadline: ContinuousClock.Instant, timeout: Duration) -> PostgresFailure? {
+        var status = PQstatus(handle) == CONNECTION_BAD ? PGRES_POLLING_FAILED : PGRES_POLLING_WRITING
+        while status != PGRES_POLLING_OK {
+            guard status != PGRES_POLLING_FAILED else { return .connectFailed(sqlstate: nil, message: libpqMessage()) }
+            switch wait(for: status == PGRES_POLLING_READING ? Int16(POLLIN) : Int16(POLLOUT), until: deadline) {
+            case .ready, .failed: status = PQconnectPoll(handle)
+            case .timedOut: return .timedOut("connecting took longer than \(DurationSyntax.format(timeout))")
+            case .interrupted: return .cancelled
+            }
+        }
+        guard PQsetnonblocking(handle, 1) == 0 else { return .connectFailed(sqlstate: nil, message: libpqMessage()) }
+        return nil
+    }
+
+    private func runQuery(_ sql: String, deadline: ContinuousClock.Instant, timeout: Duration) -> Result<Rows, PostgresFailure> {
+        guard isUsable else { return .failure(.disconnect(sqlstate: nil, message: "the connection was already lost")) }
+        // Read anything that arrived while idle first: a FATAL sent before closing names the reason.
+        guard PQconsumeInput(handle) == 1 else { return .failure(lost()) }
+        collectNotifications()
+        guard PQsendQuery(handle, sql) == 1 else { return .failure(lost()) }
+        while true {
+            let flushed = PQflush(handle)
+            if flushed == 0 { break }
+            guard flushed == 1 else { return .failure(lost()) }
+            switch wait(for: Int16(POLLOUT | POLLIN), until: deadline) {
+            case .ready: if PQconsumeInput(handle) == 0 { return .failure(lost()) }
+            case .failed: return .failure(lost())
+            case .timedOut: return .failure(giveUp(.timedOut("sending the query took longer than \(DurationSyntax.format(timeout))")))
+            case .interrupted: return .failure(giveUp(.cancelled))
+            }
+        }
+        var rows: Rows = []
+        var failure: PostgresFailure?
+        while true {
+            while PQisBusy(handle) == 1 {
+                switch wait(for: Int16(POLLIN), until: deadline) {
+                case .ready: if PQconsumeInput(handle) == 0 { return .failure(lost()) }
+                case .failed: return .failure(lost())
+                case .timedOut: return .failure(giveUp(.timedOut("the query took longer than \(DurationSyntax.format(timeout))")))
+                case .interrupted: return .failure(giveUp(.cancelled))
+                }
+            }
+            guard let result = PQgetResult(handle) else { break }
+            defer { PQclear(result) }
+            switch PQresultStatus(result) {
+            case PGRES_TUPLES_OK:
+                let columns = PQnfields(result)
+                for row in 0..<PQntuples(result) {
+                    rows.append((0..<columns).map { column in
+                        PQgetisnull(result, row, column) == 1 ? nil : String(cString: PQgetvalue(result, row, column))
+                    })
+                }
+            case PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
+                break
+            default:
+                let error = ServerError(result)
+                let message = endpoint.redact(error.message ?? libpqMessage())
+                if error.isFatal || PQstatus(handle) == CONNECTION_BAD {
+                    broken = true
+                    failure = .disconnect(sqlstate: error.sqlstate, message: message)
+                } else {
+                    failure = .queryFailed(sqlstate: error.sqlstate, message: message)
+                }
+            }
+        }
+        collectNotifications()
+        if PQstatus(handle) == CONNECTION_BAD, failure == nil { return .failure(lost()) }
+        if let failure { return .failure(failure) }
+        return .success(rows)
+    }
+
+    private func runWatch(until deadline: ContinuousClock.Instant) -> WatchEvent {
+        guard isUsable else { return .lost(.disconnect(sqlstate: nil, message: "the connection was already lost")) }
+        while pending.isEmpty {
+            switch wait(for: Int16(POLLIN), until: deadline) {
+            case .timedOut: return .deadline
+            case .interrupted: return .lost(.cancelled)
+            case .failed: return .lost(lost())
+            case .ready:
+                guard PQconsumeInput(handle) == 1, PQstatus(handle) != CONNECTION_BAD else { return .lost(lost()) }
+                collectNotifications()
+            }
+        }
+        defer { pending.removeAll() }
+        return .notifications(pending)
+    }
+
+    private func collectNotifications() {
+        while let notify = PQnotifies(handle) {
+            pending.append(Notification(
+                channel: String(cString: notify.pointee.relname), payload: String(cString: notify.pointee.extra),
+                senderPID: notify.pointee.be_pid, receivedAt: Date()))
+            PQfreemem(notify)
+        }
+    }
+
+    /// The connection is gone: why, preferring what the server said before closing over libpq's own words.
+    private func lost() -> PostgresFailure {
+        broken = true
+        let said = serverErrors.last
+        let message = said?.message.map { "\($0) (\(libpqMessage()))" } ?? libpqMessage()
+        return .disconnect(sqlstate: said?.sqlstate, message: endpoint.redact(message))
+    }
+
+    private func giveUp(_ failure: PostgresFailure) -> PostgresFailure {
+        broken = true
+        return failure
+    }
+
+    private func wait(for events: Int16, until deadline: ContinuousClock.Instant) -> WaitOutcome {
+        let socket = PQsocket(handle)
+        guard socket >= 0 else { return .failed }
+        var descriptors = [pollfd(fd: socket, events: events, revents: 0), pollfd(fd: wake, events: Int16(POLLIN), revents: 0)]
+        while true {
+            let remaining = deadline - .now
+            guard remaining > .zero else { return .timedOut }
+            let milliseconds = Int32(min(DurationSyntax.milliseconds(remaining) + 1, 60_000))
+            let ready = poll(&descriptors, 2, milliseconds)
+            if descriptors[1].revents != 0 { return .interrupted }
+            if ready > 0 { return .ready }
+            if ready < 0, errno != EINTR { return .failed }
+        }
+    }
+
+    private func libpqMessage() -> String {
+        // libpq's messages span lines with tabs; one line with single spaces reads better in logs and labels.
+        let words = String(cString: PQerrorMessage(handle)).split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" })
+        return endpoint.redact(words.joined(separator: " "))
+    }
+
+    private static func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
+        let duplicates = strings.map { strdup($0) }
+        defer { duplicates.forEach { free($0) } }
+        let pointers = duplicates.map { UnsafePointer($0) } + [nil]
+        return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+    }
+}
+
+/// An error the server sent: its SQLSTATE, primary message and whether it ends the session.
+struct ServerError: Sendable {
+    let sqlstate: String?
+    let message: String?
+    let severity: String?
+    let isFatal: Bool
+
+    init(_ result: OpaquePointer) {
+        func field(_ code: Int32) -> String? { PQresultErrorField(result, code).map { String(cString: $0) } }
+        sqlstate = field(soak_pg_diag_sqlstate())
+        message = field(soak_pg_diag_message())
+        // Poolers such as pgbouncer send only the localized severity.
+        severity = field(soak_pg_diag_severity()) ?? field(soak_pg_diag_severity_localized())
+        isFatal = severity == "FATAL" || severity == "PANIC"
+    }
+}
+
+/// libpq's notice receiver for one connection: keeps the last FATAL or ERROR the server sent
+/// outside a query (a server or pooler says why just before it closes an idle connection).
+/// Notices and warnings are dropped instead of printed to stderr.
+final class ServerErrorCapture: @unchecked Sendable {
+    private(set) var last: ServerError?
+
+    func receive(_ result: OpaquePointer) {
+        let error = ServerError(result)
+        if error.isFatal || error.severity == "ERROR" { last = error }
+    }
+}

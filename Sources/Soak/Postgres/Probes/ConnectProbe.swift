@@ -1,0 +1,26 @@
+internal import Prometheus
+internal import SoakConfig
+
+/// `connect`: a fresh connection timed until ready (TCP, TLS, authentication), then closed.
+struct ConnectProbe: DatabaseProbe {
+    private let endpoint: PostgresEndpoint
+    private let duration: ValueHistogram
+
+    init(context: DatabaseProbeContext) {
+        endpoint = context.endpoint
+        duration = context.metrics.connectDuration(database: context.endpoint.database)
+    }
+
+    func run(timeout: Duration) async -> PostgresFailure? {
+        switch await PostgresConnection.open(endpoint, probe: "connect", timeout: timeout) {
+        case .success(let (connection, took)):
+            connection.close()
+            duration.record(took / .seconds(1))
+            return nil
+        case .failure(let failure):
+            return failure
+        }
+    }
+
+    func close() {}
+}

@@ -1,0 +1,27 @@
+internal import SoakConfig
+
+/// One periodic database probe kind. A probe is made inside the task that runs it and used by that
+/// task alone, so it may keep a connection between runs.
+protocol DatabaseProbe {
+    /// Runs once within `timeout` (connecting included); nil on success.
+    func run(timeout: Duration) async -> PostgresFailure?
+    /// Closes what the probe keeps open.
+    func close()
+}
+
+/// What a probe needs: its settings, where to connect, and the metrics.
+struct DatabaseProbeContext: Sendable {
+    let config: DatabaseProbeConfig
+    let endpoint: PostgresEndpoint
+    let metrics: DatabaseMetrics
+}
+
+/// The probe kinds soak runs, registered by kind (as blackbox_exporter's prober registry).
+enum DatabaseProbes {
+    static let registered: [DatabaseProbeKind: @Sendable (DatabaseProbeContext) -> any DatabaseProbe] = [
+        .connect: { ConnectProbe(context: $0) },
+        .query: { QueryProbe(context: $0) },
+        .activity: { ActivityProbe(context: $0) },
+        .settings: { SettingsProbe(context: $0) },
+    ]
+}

@@ -1,0 +1,27 @@
+internal import Prometheus
+internal import SoakConfig
+
+/// `query`: the configured SQL (default `SELECT 1`) timed on a kept connection.
+struct QueryProbe: DatabaseProbe {
+    private let sql: String
+    private let kept: KeptConnection
+    private let duration: ValueHistogram
+
+    init(context: DatabaseProbeContext) {
+        sql = context.config.sql
+        kept = KeptConnection(endpoint: context.endpoint, probe: "query")
+        duration = context.metrics.queryDuration(database: context.endpoint.database, query: context.config.queryName)
+    }
+
+    func run(timeout: Duration) async -> PostgresFailure? {
+        switch await kept.query(sql, timeout: timeout) {
+        case .success(let result):
+            duration.record(result.duration / .seconds(1))
+            return nil
+        case .failure(let failure):
+            return failure
+        }
+    }
+
+    func close() { kept.close() }
+}
