@@ -207,18 +207,25 @@ struct HoldTests {
             name: proxy
             dsn: "\(bouncer.dsn)"
             probes: {}
-            holds: [{ test: session_variable, hold: 1s }]
+            holds: [{ test: session_variable, hold: 4s }]
             """)
-        // Another client takes the pooler's server connection while the held client is idle, so the
-        // held client's next transaction runs on a different server session without the setting.
+        // While the held client is idle, another client takes the pooler's server connection (the most
+        // recently used one, which carries the setting), so the held client's closing check runs on a
+        // different server session without it.
         let held = Task { await proxy.runner(.sessionVariable).runAndReport() }
-        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await eventually { MetricsText.value(proxy.exposition, "soak_db_hold_alive", ["test": "session_variable"]) == 1 })
         let port = String(bouncer.port)
         let blocker = Task {
             await BlockingThread.run(name: "psql") {
-                _ = try? Command.run("/usr/bin/psql", ["-h", "127.0.0.1", "-p", port, "-U", "soak", "-d", "postgres", "-c", "SELECT pg_sleep(2)"])
+                _ = try? Command.run("/usr/bin/psql", ["-h", "127.0.0.1", "-p", port, "-U", "soak", "-d", "postgres", "-c", "SELECT pg_sleep(6)"])
             }
         }
+        #expect(try await eventually {
+            let sleeping = try Command.run(
+                "/usr/bin/psql", ["-h", "127.0.0.1", "-p", String(postgres.port), "-U", "soak", "-d", "postgres", "-Atc",
+                                  "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep%' AND state = 'active' AND pid <> pg_backend_pid()"])
+            return sleeping.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1"
+        })
         let proxyRecord = await held.value
         _ = await blocker.value
         let directRecord = await direct.runner(.sessionVariable).runAndReport()
