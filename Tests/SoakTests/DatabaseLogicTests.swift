@@ -115,3 +115,11 @@ struct DatabaseLogicTests {
         #expect(object.count == 15)
     }
 }
+
+@Suite("Hold retry backoff")
+struct HoldRetryTests {
+    @Test func failedStartsBackOffFromFiveSecondsToAMinute() {
+        #expect((1...6).map { HoldRunner.retryDelay(afterFailures: $0) } == [.seconds(5), .seconds(10), .seconds(20), .seconds(40), .seconds(60), .seconds(60)])
+        #expect(HoldRunner.retryDelay(afterFailures: 1000) == .seconds(60))
+    }
+}

@@ -43,6 +43,8 @@ final class PostgresConnection: @unchecked Sendable {
     private let counted = Atomic<Bool>(false)
     /// When the connection became ready.
     private(set) var connectedAt = ContinuousClock.now
+    /// When soak's thread saw the connection die (not when a task got around to it), if it did.
+    private(set) var lostAt: (date: Date, instant: ContinuousClock.Instant)?
 
     private init(handle: OpaquePointer, wake: Int32, endpoint: PostgresEndpoint) {
         self.handle = handle
@@ -78,8 +80,11 @@ final class PostgresConnection: @unchecked Sendable {
         return .success((connection, connection.connectedAt - started))
     }
 
-    /// Runs `sql`. On a timeout the connection is dropped rather than cancelled: `PQcancel` blocks
-    /// without a deadline on a dead network.
+    /// How long a timed-out query may take to stop after its cancel request before the connection is dropped.
+    static let cancelGrace = Duration.seconds(1)
+
+    /// Runs `sql`. A query that overruns `timeout` is cancelled (the request goes out on a thread of its
+    /// own, as `PQcancel` blocks); if it has not stopped `cancelGrace` later the connection is dropped.
     func query(_ sql: String, timeout: Duration) async -> Result<Rows, PostgresFailure> {
         await blocking { $0.runQuery(sql, deadline: .now + timeout, timeout: timeout) }
     }
@@ -133,6 +138,8 @@ final class PostgresConnection: @unchecked Sendable {
     }
 
     private func runQuery(_ sql: String, deadline: ContinuousClock.Instant, timeout: Duration) -> Result<Rows, PostgresFailure> {
+        var deadline = deadline
+        var cancelRequested = false
         guard isUsable else { return .failure(.disconnect(sqlstate: nil, message: "the connection was already lost")) }
         // Read anything that arrived while idle first: a FATAL sent before closing names the reason.
         guard PQconsumeInput(handle) == 1 else { return .failure(lost()) }
@@ -156,7 +163,13 @@ final class PostgresConnection: @unchecked Sendable {
                 switch wait(for: Int16(POLLIN), until: deadline) {
                 case .ready: if PQconsumeInput(handle) == 0 { return .failure(lost()) }
                 case .failed: return .failure(lost())
-                case .timedOut: return .failure(giveUp(.timedOut("the query took longer than \(DurationSyntax.format(timeout))")))
+                case .timedOut:
+                    guard !cancelRequested else {
+                        return .failure(giveUp(.timedOut("the query took longer than \(DurationSyntax.format(timeout)) and did not stop when cancelled")))
+                    }
+                    requestCancel()
+                    cancelRequested = true
+                    deadline = .now + Self.cancelGrace
                 case .interrupted: return .failure(giveUp(.cancelled))
                 }
             }
@@ -176,7 +189,7 @@ final class PostgresConnection: @unchecked Sendable {
                 let error = ServerError(result)
                 let message = endpoint.redact(error.message ?? libpqMessage())
                 if error.isFatal || PQstatus(handle) == CONNECTION_BAD {
-                    broken = true
+                    markLost()
                     failure = .disconnect(sqlstate: error.sqlstate, message: message)
                 } else {
                     failure = .queryFailed(sqlstate: error.sqlstate, message: message)
@@ -185,6 +198,12 @@ final class PostgresConnection: @unchecked Sendable {
         }
         collectNotifications()
         if PQstatus(handle) == CONNECTION_BAD, failure == nil { return .failure(lost()) }
+        if cancelRequested, failure?.connectionLost != true {
+            // Stopped by the cancel request: a timeout, and the connection is still good.
+            return .failure(PostgresFailure(
+                reason: .timeout, sqlstate: failure?.sqlstate, message: "the query took longer than \(DurationSyntax.format(timeout)); cancelled",
+                connectionLost: false))
+        }
         if let failure { return .failure(failure) }
         return .success(rows)
     }
@@ -216,10 +235,29 @@ final class PostgresConnection: @unchecked Sendable {
 
     /// The connection is gone: why, preferring what the server said before closing over libpq's own words.
     private func lost() -> PostgresFailure {
-        broken = true
+        markLost()
         let said = serverErrors.last
         let message = said?.message.map { "\($0) (\(libpqMessage()))" } ?? libpqMessage()
         return .disconnect(sqlstate: said?.sqlstate, message: endpoint.redact(message))
+    }
+
+    private func markLost() {
+        broken = true
+        if lostAt == nil { lostAt = (Date(), .now) }
+    }
+
+    /// Sends a cancel request for the running query from a thread of its own, without waiting for it:
+    /// `PQcancel` opens a new connection and blocks without a deadline.
+    private func requestCancel() {
+        guard let cancel = PQgetCancel(handle) else { return }
+        let request = CancelRequest(cancel)
+        let thread = Thread {
+            var buffer = [CChar](repeating: 0, count: 256)
+            _ = PQcancel(request.handle, &buffer, Int32(buffer.count))
+            PQfreeCancel(request.handle)
+        }
+        thread.name = "soak-pg-cancel"
+        thread.start()
     }
 
     private func giveUp(_ failure: PostgresFailure) -> PostgresFailure {
@@ -254,6 +292,13 @@ final class PostgresConnection: @unchecked Sendable {
         let pointers = duplicates.map { UnsafePointer($0) } + [nil]
         return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
     }
+}
+
+/// A `PGcancel` handed to the thread that sends it and frees it; nothing else touches it.
+private struct CancelRequest: @unchecked Sendable {
+    let handle: OpaquePointer
+
+    init(_ handle: OpaquePointer) { self.handle = handle }
 }
 
 /// An error the server sent: its SQLSTATE, primary message and whether it ends the session.

@@ -60,6 +60,7 @@ struct PostgresFailure: Error, Sendable, CustomStringConvertible {
         return PostgresFailure(reason: reason, sqlstate: sqlstate, message: message, connectionLost: true)
     }
 
+    /// soak stopped waiting; the connection is dropped.
     static func timedOut(_ what: String) -> PostgresFailure {
         PostgresFailure(reason: .timeout, sqlstate: nil, message: what, connectionLost: true)
     }

@@ -7,8 +7,10 @@ internal import SoakConfig
 /// it watches the socket (sending nothing in the idle tests), so a death is known the moment the
 /// server or proxy closes the connection, with its time since connect and its reason.
 struct HoldRunner: Sendable {
-    /// Wait after a run that could not start, so a dead database is not hammered.
+    /// Wait after a run that could not start, doubling for each failure in a row up to `maximumRetryDelay`,
+    /// so a dead database is not hammered and a long outage does not flood the log and results file.
     static let retryDelay = Duration.seconds(5)
+    static let maximumRetryDelay = Duration.seconds(60)
     /// Time allowed for each statement the test runs.
     static let statementTimeout = Duration.seconds(30)
     /// How long listen_with_notify waits after the hold for notifications still in flight.
@@ -22,12 +24,16 @@ struct HoldRunner: Sendable {
 
     func run() async {
         metrics.alive.set(to: 0)
+        var failedStarts = 0
         while !Task.isCancelled {
             let (record, reason) = await runOnce()
-            await report(record, reason: reason)
-            if record.result == .failedToStart {
-                do { try await Task.sleep(for: Self.retryDelay) } catch { break }
+            await report(record, reason: reason, quietly: failedStarts > 0 && record.result == .failedToStart)
+            guard record.result == .failedToStart else {
+                failedStarts = 0
+                continue
             }
+            failedStarts += 1
+            do { try await Task.sleep(for: Self.retryDelay(afterFailures: failedStarts)) } catch { break }
         }
         metrics.alive.set(to: 0)
     }
@@ -86,7 +92,6 @@ struct HoldRunner: Sendable {
                 }
             }
         }
-        let endedAt = ContinuousClock.now
         record.iterations = plan.iterations
 
         if let notifier {
@@ -106,7 +111,9 @@ struct HoldRunner: Sendable {
             death = await close(connection, script: script, record: &record)
         }
         record.notifications = listening.counts
-        return finish(&record, failure: death, result: death == nil ? .survived : .died, since: connection.connectedAt, at: death == nil ? .now : endedAt)
+        // A death is dated when the connection's thread saw it, a survival now.
+        let end = death == nil ? nil : connection.lostAt
+        return finish(&record, failure: death, result: death == nil ? .survived : .died, since: connection.connectedAt, at: end)
     }
 
     /// Runs the closing statements (and session_variable's check); the failure, if the connection died.
@@ -135,12 +142,13 @@ struct HoldRunner: Sendable {
 
     private func finish(
         _ record: inout HoldRecord, failure: PostgresFailure?, result: HoldRecord.Result,
-        since connectedAt: ContinuousClock.Instant? = nil, at end: ContinuousClock.Instant = .now
+        since connectedAt: ContinuousClock.Instant? = nil, at end: (date: Date, instant: ContinuousClock.Instant)? = nil
     ) -> (HoldRecord, PostgresFailure.Reason?) {
-        record.endedAt = Date()
+        let end = end ?? (Date(), ContinuousClock.now)
+        record.endedAt = end.date
         record.result = failure?.reason == .cancelled ? .interrupted : result
         record.alive = failure == nil || record.result == .interrupted
-        record.lifetimeSeconds = connectedAt.map { (end - $0) / .seconds(1) }
+        record.lifetimeSeconds = connectedAt.map { (end.instant - $0) / .seconds(1) }
         if let failure, failure.reason != .cancelled {
             record.reason = failure.reason.rawValue
             record.sqlstate = failure.sqlstate
@@ -149,8 +157,13 @@ struct HoldRunner: Sendable {
         return (record, failure?.reason)
     }
 
-    /// Writes the record (fsynced) and logs it, then moves the metrics.
-    func report(_ record: HoldRecord, reason: PostgresFailure.Reason?) async {
+    static func retryDelay(afterFailures failures: Int) -> Duration {
+        min(retryDelay * (1 << min(failures - 1, 10)), maximumRetryDelay)
+    }
+
+    /// Writes the record (fsynced) and logs it, then moves the metrics. `quietly` logs at debug: a
+    /// failed start after another is written and counted but not logged as a warning again.
+    func report(_ record: HoldRecord, reason: PostgresFailure.Reason?, quietly: Bool = false) async {
         await results.append(record)
         var metadata: Logger.Metadata = [
             "database": "\(record.database)", "test": "\(record.test)", "result": "\(record.result.rawValue)",
@@ -166,7 +179,7 @@ struct HoldRunner: Sendable {
         }
         switch record.result {
         case .survived, .interrupted: logger.info("hold finished", metadata: metadata)
-        case .died, .failedToStart: logger.warning("hold finished", metadata: metadata)
+        case .died, .failedToStart: logger.log(level: quietly ? .debug : .warning, "hold finished", metadata: metadata)
         }
         metrics.alive.set(to: 0)
         if record.result != .interrupted { metrics.finished(record, reason: reason) }
