@@ -5,6 +5,7 @@ internal import NIOCore
 public import SoakConfig
 internal import ServiceLifecycle
 internal import UnixSignals
+import Synchronization
 
 /// What `soak run` was asked to do.
 public struct DaemonOptions: Sendable {
@@ -16,12 +17,34 @@ public struct DaemonOptions: Sendable {
     public var enableLifecycle: Bool
     /// How long in-flight work may take to finish after SIGTERM or SIGINT.
     public var gracePeriod: Duration
+    /// Set for a timed run (`--duration`): soak stops by itself and judges the run.
+    public var timedRun: TimedRunOptions?
 
-    public init(configFile: String, listenAddress: ListenAddress?, enableLifecycle: Bool, gracePeriod: Duration) {
+    public init(configFile: String, listenAddress: ListenAddress?, enableLifecycle: Bool, gracePeriod: Duration, timedRun: TimedRunOptions? = nil) {
         self.configFile = configFile
         self.listenAddress = listenAddress
         self.enableLifecycle = enableLifecycle
         self.gracePeriod = gracePeriod
+        self.timedRun = timedRun
+    }
+}
+
+/// What a timed run does: how long it runs and what it compares with.
+public struct TimedRunOptions: Sendable {
+    /// How long traffic and probes run before soak stops by itself.
+    public var duration: Duration
+    /// An earlier run's summary to compare with, already read and checked against the config.
+    public var baseline: RunSummary?
+    /// How much worse than the baseline p95 and p99 may be, relatively (0.2 for 20%).
+    public var latencyTolerance: Double
+    /// How much the error ratio may rise over the baseline, in ratio points (0.05 for 5 points).
+    public var errorRatioTolerance: Double
+
+    public init(duration: Duration, baseline: RunSummary?, latencyTolerance: Double = 0.2, errorRatioTolerance: Double = 0.05) {
+        self.duration = duration
+        self.baseline = baseline
+        self.latencyTolerance = latencyTolerance
+        self.errorRatioTolerance = errorRatioTolerance
     }
 }
 
@@ -51,8 +74,10 @@ public struct Daemon: Sendable {
         self.logger = logger
     }
 
-    /// Runs until SIGTERM or SIGINT; throws if the config is invalid or the address cannot be bound.
-    public func run() async throws {
+    /// Runs until SIGTERM or SIGINT, or for the duration of a timed run; throws if the config is
+    /// invalid or the address cannot be bound. A timed run returns its judged summary.
+    @discardableResult
+    public func run() async throws -> RunSummary? {
         let startedAt = Date()
         let startInstant = ContinuousClock.now
         let build = BuildInfo.current
@@ -69,8 +94,10 @@ public struct Daemon: Sendable {
         } catch {
             throw DaemonError.httpClient(error.message)
         }
+        let recorder = options.timedRun.map { RunRecorder(startedAt: .now, duration: $0.duration) }
         let traffic = TrafficEngine(
-            client: client, metrics: HTTPMetrics(registry: metrics.registry, latencyBuckets: initial.http.latencyBuckets), logger: logger)
+            client: client, metrics: HTTPMetrics(registry: metrics.registry, latencyBuckets: initial.http.latencyBuckets, recorder: recorder),
+            logger: logger)
         let databases = DatabaseSupervisor(
             metrics: DatabaseMetrics(registry: metrics.registry), results: ResultsFile(path: initial.resultsFile, logger: logger), logger: logger)
         let config = ConfigState(path: options.configFile, initial: initial, metrics: metrics, traffic: traffic, databases: databases, logger: logger)
@@ -97,8 +124,9 @@ public struct Daemon: Sendable {
             },
             logger: serverLogger
         )
+        let timer = options.timedRun.map { RunTimer(duration: $0.duration) }
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [
+            services: (timer.map { [.init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "timer")] } ?? []) + [
                 .init(service: application, serviceName: "web"),
                 .init(service: ReloadOnHangup(config: config), serviceName: "sighup"),
                 .init(service: DatabaseService(supervisor: databases, initial: initial), serviceName: "databases"),
@@ -115,6 +143,30 @@ public struct Daemon: Sendable {
         groupConfiguration.maximumCancellationDuration = .seconds(1)
         try await ServiceGroup(configuration: groupConfiguration).run()
         logger.info("soak stopped")
+        guard let timedRun = options.timedRun, let recorder, let timer else { return nil }
+        return TimedRunJudge(options: timedRun, config: initial, configFile: options.configFile, build: build)
+            .summary(recorder: recorder, startedAt: startedAt, completed: timer.completed)
+    }
+}
+
+/// Ends a timed run: returns after the duration, which shuts the group down gracefully, or earlier
+/// when a signal shuts it down first.
+final class RunTimer: Service, Sendable {
+    let duration: Duration
+    private let elapsed = Mutex(false)
+
+    init(duration: Duration) {
+        self.duration = duration
+    }
+
+    /// Whether the run lasted its whole duration.
+    var completed: Bool { elapsed.withLock { $0 } }
+
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            try await Task.sleep(for: self.duration)
+            self.elapsed.withLock { $0 = true }
+        }
     }
 }
 

@@ -44,3 +44,20 @@ struct DurationArgument: ExpressibleByArgument {
 
     var defaultValueDescription: String { DurationSyntax.format(value) }
 }
+
+/// `--baseline.latency-tolerance` and `--baseline.error-tolerance`: `20%` or `0.2`.
+struct PercentArgument: ExpressibleByArgument {
+    let value: Double
+
+    init(_ value: Double) {
+        self.value = value
+    }
+
+    init?(argument: String) {
+        let number = argument.hasSuffix("%") ? Double(argument.dropLast()).map { $0 / 100 } : Double(argument)
+        guard let number, number >= 0 else { return nil }
+        self.value = number
+    }
+
+    var defaultValueDescription: String { "\((value * 1000).rounded() / 10)%" }
+}

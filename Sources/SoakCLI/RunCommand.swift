@@ -1,13 +1,18 @@
 import ArgumentParser
+import Foundation
 import Logging
 import Soak
 import SoakConfig
 
-/// `soak run`: the daemon.
+/// `soak run`: the daemon, or with `--duration` a timed run that judges itself (the CI gate).
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run the daemon until SIGTERM or SIGINT; SIGHUP reloads the config."
+        abstract: "Run the daemon until SIGTERM or SIGINT; SIGHUP reloads the config.",
+        discussion: """
+            With --duration, soak stops by itself after the duration, prints a summary table, and exits 0 when every \
+            threshold (and baseline) check passes, 1 when one fails, 2 for a config, baseline or startup error.
+            """
     )
 
     @Option(name: .customLong("config.file"), help: ArgumentHelp("The config file.", valueName: "path"))
@@ -32,24 +37,96 @@ struct RunCommand: AsyncParsableCommand {
         help: ArgumentHelp("How long in-flight work may take to finish after SIGTERM, e.g. 4s.", valueName: "duration"))
     var gracePeriod: DurationArgument = .init(.seconds(3))
 
+    @Option(help: ArgumentHelp("Run for this long, then stop, print a summary and exit 0, 1 (a check failed) or 2, e.g. 5m.", valueName: "duration"))
+    var duration: DurationArgument?
+
+    @Option(name: .customLong("summary-file"), help: ArgumentHelp("With --duration: write the summary as JSON (schema soak-summary/1).", valueName: "path"))
+    var summaryFile: String?
+
+    @Option(help: ArgumentHelp("With --duration: compare with an earlier run's --summary-file; a regression fails the run.", valueName: "path"))
+    var baseline: String?
+
+    @Option(
+        name: .customLong("baseline.latency-tolerance"),
+        help: ArgumentHelp("How much p95 and p99 may rise over the baseline.", valueName: "percent"))
+    var latencyTolerance: PercentArgument = .init(0.2)
+
+    @Option(
+        name: .customLong("baseline.error-tolerance"),
+        help: ArgumentHelp("How many points the error ratio may rise over the baseline.", valueName: "percent"))
+    var errorTolerance: PercentArgument = .init(0.05)
+
+    @Option(help: ArgumentHelp("With --duration: write a JUnit XML file, one test case per check.", valueName: "path"))
+    var junit: String?
+
+    @Option(help: ArgumentHelp("With --duration: write a self-contained HTML report with charts.", valueName: "path"))
+    var html: String?
+
+    func validate() throws {
+        guard duration == nil else { return }
+        for (flag, value) in [("--summary-file", summaryFile), ("--baseline", baseline), ("--junit", junit), ("--html", html)] where value != nil {
+            throw ValidationError("\(flag) needs --duration: only a timed run has a summary")
+        }
+    }
+
     func run() async throws {
         let format = logFormat.value
         let level = logLevel.value.loggerLevel
         LoggingSystem.bootstrap { _ in SoakLogHandler(format: format, level: level) }
         let logger = Logger(label: "soak")
+        // A timed run is a CI gate: exit 1 means "a check failed", so its own errors exit 2.
+        let errorStatus: Int32 = duration == nil ? 1 : 2
+        var timedRun: TimedRunOptions?
+        if let duration {
+            var baselineSummary: RunSummary?
+            if let baseline {
+                do throws(RunSummary.BaselineError) {
+                    let read = try RunSummary.readBaseline(baseline)
+                    if let config = try? ConfigLoader.load(file: configFile) {
+                        try RunSummary.checkBaseline(read, path: baseline, matches: config)
+                    }
+                    baselineSummary = read
+                } catch {
+                    logger.error("unusable baseline", metadata: ["problem": "\(error)"])
+                    throw ExitCode(2)
+                }
+            }
+            timedRun = TimedRunOptions(
+                duration: duration.value, baseline: baselineSummary, latencyTolerance: latencyTolerance.value, errorRatioTolerance: errorTolerance.value)
+        }
         let options = DaemonOptions(
             configFile: configFile, listenAddress: listenAddress?.value, enableLifecycle: enableLifecycle,
-            gracePeriod: gracePeriod.value)
+            gracePeriod: gracePeriod.value, timedRun: timedRun)
+        let summary: RunSummary?
         do {
-            try await Daemon(options: options, logger: logger).run()
+            summary = try await Daemon(options: options, logger: logger).run()
         } catch DaemonError.invalidConfig(let error) {
             for problem in error.problems {
                 logger.error("invalid config; fix it and start again", metadata: ["problem": "\(problem)"])
             }
-            throw ExitCode(1)
+            throw ExitCode(errorStatus)
         } catch {
             logger.error("soak failed", metadata: ["error": "\(error)"])
-            throw ExitCode(1)
+            throw ExitCode(errorStatus)
+        }
+        guard let summary else { return }
+        print(summary.table, terminator: "")
+        do {
+            if let summaryFile { try write(try summary.json(), to: summaryFile) }
+            if let junit { try write(summary.junit, to: junit) }
+            if let html { try write(summary.html, to: html) }
+        } catch {
+            logger.error("could not write a report", metadata: ["error": "\(error)"])
+            throw ExitCode(2)
+        }
+        if !summary.passed { throw ExitCode(1) }
+    }
+
+    private func write(_ text: String, to path: String) throws {
+        do {
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+        } catch {
+            throw ValidationError("cannot write \(path): \(error.localizedDescription)")
         }
     }
 }

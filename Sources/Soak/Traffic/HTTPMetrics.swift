@@ -11,11 +11,14 @@ final class HTTPMetrics: Sendable {
 
     let registry: PrometheusCollectorRegistry
     let latencyBuckets: [Double]
+    /// Set in a timed run: the exact recording its summary is made from.
+    let recorder: RunRecorder?
     private let trackers = Mutex<[String: ConnectionTracker]>([:])
 
-    init(registry: PrometheusCollectorRegistry, latencyBuckets: [Double]) {
+    init(registry: PrometheusCollectorRegistry, latencyBuckets: [Double], recorder: RunRecorder? = nil) {
         self.registry = registry
         self.latencyBuckets = latencyBuckets
+        self.recorder = recorder
     }
 
     static func descriptor(_ name: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
@@ -106,12 +109,14 @@ final class RequestMetrics: Sendable {
     private let responseBytes: Counter
     private let codes = Mutex<[Int: Counter]>([:])
     private let errors = Mutex<[String: Counter]>([:])
+    private let recording: RequestRecording?
 
     init(metrics: HTTPMetrics, scenario: String, request: String, method: String, objectives: [ScenarioConfig.Threshold]) {
         registry = metrics.registry
         self.scenario = scenario
         self.request = request
         self.method = method
+        recording = metrics.recorder?.request(scenario: scenario, request: request, method: method)
         let labels = [("scenario", scenario), ("request", request)]
         duration = registry.makeValueHistogram(
             descriptor: HTTPMetrics.descriptor(
@@ -148,6 +153,13 @@ final class RequestMetrics: Sendable {
                         helpText: "The error-ratio objective of a request from the config's thresholds (default 1%)."),
                     labels: labels
                 ).set(to: below)
+            case .rate(let above):
+                registry.makeGauge(
+                    descriptor: MetricNameDescriptor(
+                        namespace: "soak", subsystem: "objective", metricName: "requests_per", unitName: "second",
+                        helpText: "The rate objective of a request from the config's thresholds (rate > N/s), in requests per second."),
+                    labels: labels
+                ).set(to: above)
             }
         }
     }
@@ -165,15 +177,16 @@ final class RequestMetrics: Sendable {
         counter.increment()
         duration.record(DurationSyntax.seconds(latency))
         let timings = outcome.timings
+        var spent: [(String, Duration)] = []
         if timings.newConnection {
-            phases["resolve"]?.record(DurationSyntax.seconds(timings.resolve))
-            phases["connect"]?.record(DurationSyntax.seconds(timings.connect))
-            if timings.tls > .zero { phases["tls"]?.record(DurationSyntax.seconds(timings.tls)) }
+            spent += [("resolve", timings.resolve), ("connect", timings.connect)]
+            if timings.tls > .zero { spent.append(("tls", timings.tls)) }
         }
         if outcome.status > 0 {
-            phases["processing"]?.record(DurationSyntax.seconds(timings.processing))
-            phases["transfer"]?.record(DurationSyntax.seconds(timings.transfer))
+            spent += [("processing", timings.processing), ("transfer", timings.transfer)]
         }
+        for (phase, duration) in spent { phases[phase]?.record(DurationSyntax.seconds(duration)) }
+        recording?.record(latency: latency, phases: spent, failureReason: failureReason, at: outcome.completedAt)
         requestBytes.increment(by: Int64(outcome.requestBytes))
         responseBytes.increment(by: Int64(outcome.responseBytes))
         if let failureReason {

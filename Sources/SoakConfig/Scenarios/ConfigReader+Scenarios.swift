@@ -195,13 +195,22 @@ extension ConfigReader {
         return bounds.isEmpty ? nil : bounds
     }
 
-    /// `thresholds`: `p95 < 500ms`, `p99 < 1s`, `error_ratio < 1%`.
+    /// `thresholds`: `p95 < 500ms`, `p99 < 1s`, `error_ratio < 1%`, `rate > 45/s`.
     func thresholds(_ node: Node, path: String) -> [ScenarioConfig.Threshold]? {
         var result: [ScenarioConfig.Threshold] = []
         for item in sequence(node, path: path) ?? [] {
             guard let text = string(item, path: path) else { return nil }
+            let hint = "write \"p95 < 500ms\", \"p99 < 1s\", \"error_ratio < 1%\" or \"rate > 45/s\""
+            let floor = text.split(separator: ">", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if floor.count == 2 {
+                guard floor[0] == "rate", let rate = Rate(floor[1]), rate.perSecond > 0 else {
+                    report("\(path): invalid threshold \"\(text)\"; \(hint)", at: item)
+                    return nil
+                }
+                result.append(.rate(above: rate.perSecond))
+                continue
+            }
             let parts = text.split(separator: "<", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            let hint = "write \"p95 < 500ms\", \"p99 < 1s\" or \"error_ratio < 1%\""
             guard parts.count == 2 else {
                 report("\(path): invalid threshold \"\(text)\"; \(hint)", at: item)
                 return nil

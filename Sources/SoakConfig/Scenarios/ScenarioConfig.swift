@@ -48,10 +48,14 @@ public struct ScenarioConfig: Sendable {
         case pacing(Duration)
     }
 
-    /// A latency or error-ratio objective; exported as `soak_objective_*` for alerts.
+    /// A latency, error-ratio or rate objective; exported as `soak_objective_*` for alerts and judged by timed runs.
     public enum Threshold: Sendable, Equatable {
+        /// `p95 < 500ms`: the latency percentile stays below the bound.
         case latency(quantile: Double, below: Duration)
+        /// `error_ratio < 1%`: failed requests over all requests stay below the bound.
         case errorRatio(below: Double)
+        /// `rate > 45/s`: finished requests per second stay above the bound.
+        case rate(above: Double)
     }
 
     public let name: String

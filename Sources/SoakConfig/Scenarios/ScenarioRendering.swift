@@ -51,6 +51,8 @@ extension ScenarioConfig.Threshold: CustomStringConvertible {
             return "p\(name) < \(DurationSyntax.format(below))"
         case .errorRatio(let below):
             return "error_ratio < \(below * 100)%"
+        case .rate(let above):
+            return "rate > \(above == above.rounded() ? String(Int(above)) : String(above))/s"
         }
     }
 }

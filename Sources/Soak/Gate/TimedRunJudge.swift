@@ -1,0 +1,29 @@
+internal import Foundation
+internal import SoakConfig
+
+/// Turns a timed run's recording into its summary: figures, threshold checks, baseline checks, verdict.
+struct TimedRunJudge {
+    let options: TimedRunOptions
+    let config: SoakConfiguration
+    let configFile: String
+    let build: BuildInfo
+
+    func summary(recorder: RunRecorder, startedAt: Date, completed: Bool) -> RunSummary {
+        let end = ContinuousClock.now
+        let endedAt = Date()
+        let duration = (end - recorder.startedAt) / .seconds(1)
+        let figures = recorder.figures(until: end)
+        var checks = GateChecks.thresholds(config: config, figures: figures, durationSeconds: duration) { key, quantile in
+            recorder.latency(of: key, at: quantile)
+        }
+        if let baseline = options.baseline {
+            checks += GateChecks.baseline(
+                baseline, figures: figures, tolerance: .init(latency: options.latencyTolerance, errorRatio: options.errorRatioTolerance))
+        }
+        let bytes = FileManager.default.contents(atPath: configFile).map { [UInt8]($0) } ?? []
+        return RunSummary(
+            soakVersion: build.version, revision: build.revision, configFile: configFile, configHash: RunSummary.fnv1a(bytes),
+            startedAt: HoldRecord.timestamp(startedAt), endedAt: HoldRecord.timestamp(endedAt), durationSeconds: duration,
+            completed: completed, requests: figures, checks: checks, passed: checks.allSatisfy(\.passed))
+    }
+}
