@@ -34,12 +34,13 @@ struct DaemonLifecycleTests {
     func signalShutsDownGracefullyWithinFiveSeconds(_ signal: Int32) async throws {
         let soak = try await RunningSoak(config: "")
         _ = try soak.get("/metrics")
-        let started = ContinuousClock.now
+        let signalled = Date()
         soak.signal(signal)
-        let status = try await soak.waitForExit(timeout: .seconds(5))
+        let status = try await soak.waitForExit(timeout: .seconds(10))
         #expect(status == 0, "exit status \(String(describing: status)); log:\n\(soak.log)")
-        #expect(ContinuousClock.now - started < .seconds(5))
-        #expect(soak.log.contains("msg=\"soak stopped\""))
+        // Timed by soak's own log line, so a busy test runner polling late cannot stretch it.
+        let stoppedAt = try #require(soak.loggedAt("soak stopped"))
+        #expect(stoppedAt.timeIntervalSince(signalled) < 5, "stopped \(stoppedAt.timeIntervalSince(signalled)) s after the signal")
     }
 
     @Test func sighupPicksUpAGoodConfigAndKeepsTheOldOneOnABadOne() async throws {

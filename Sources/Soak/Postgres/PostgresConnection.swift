@@ -31,6 +31,12 @@ final class PostgresConnection: @unchecked Sendable {
     /// Rows of a result, each column as text (nil for NULL).
     typealias Rows = [[String?]]
 
+    /// A query's rows and how long it took, timed on the connection's thread from send to last row.
+    struct Answer: Sendable {
+        let rows: Rows
+        let took: Duration
+    }
+
     private enum WaitOutcome { case ready, timedOut, interrupted, failed }
 
     private let handle: OpaquePointer
@@ -41,7 +47,7 @@ final class PostgresConnection: @unchecked Sendable {
     private var broken = false
     private let closed = Atomic<Bool>(false)
     private let counted = Atomic<Bool>(false)
-    /// When the connection became ready.
+    /// When the connection became ready, stamped on the connection's thread.
     private(set) var connectedAt = ContinuousClock.now
     /// When soak's thread saw the connection die (not when a task got around to it), if it did.
     private(set) var lostAt: (date: Date, instant: ContinuousClock.Instant)?
@@ -56,8 +62,22 @@ final class PostgresConnection: @unchecked Sendable {
         }, Unmanaged.passUnretained(serverErrors).toOpaque())
     }
 
-    /// Opens a connection named `soak/<database>/<probe>`; the result carries how long it took to be ready.
-    static func open(_ endpoint: PostgresEndpoint, probe: String, timeout: Duration) async -> Result<(PostgresConnection, Duration), PostgresFailure> {
+    /// What ``open(_:probe:timeout:opening:)`` gives: the connection, how long it took to be ready, and
+    /// the rows of each opening statement.
+    struct Opened {
+        let connection: PostgresConnection
+        let took: Duration
+        let openingRows: [Rows]
+    }
+
+    /// Time allowed for each opening statement.
+    static let openingStatementTimeout = Duration.seconds(30)
+
+    /// Opens a connection named `soak/<database>/<probe>` and runs the `opening` statements on the same
+    /// thread straight after, so nothing (a busy process included) comes between connecting and them.
+    static func open(
+        _ endpoint: PostgresEndpoint, probe: String, timeout: Duration, opening: [String] = []
+    ) async -> Result<Opened, PostgresFailure> {
         let parameters = endpoint.connectionParameters(probe: probe)
         let handle = withCStrings(parameters.keywords) { keywords in
             withCStrings(parameters.values) { values in PQconnectStartParams(keywords, values, 1) }
@@ -70,14 +90,26 @@ final class PostgresConnection: @unchecked Sendable {
         }
         let connection = PostgresConnection(handle: handle, wake: wake, endpoint: endpoint)
         let started = ContinuousClock.now
-        if let failure = await connection.blocking({ $0.finishConnecting(deadline: started + timeout, timeout: timeout) }) {
+        let result: Result<[Rows], PostgresFailure> = await connection.blocking { connection in
+            if let failure = connection.finishConnecting(deadline: started + timeout, timeout: timeout) { return .failure(failure) }
+            var rows: [Rows] = []
+            for sql in opening {
+                switch connection.runQuery(sql, deadline: .now + openingStatementTimeout, timeout: openingStatementTimeout) {
+                case .success(let answer): rows.append(answer.rows)
+                case .failure(let failure): return .failure(failure)
+                }
+            }
+            return .success(rows)
+        }
+        switch result {
+        case .failure(let failure):
             connection.close()
             return .failure(failure)
+        case .success(let rows):
+            connection.counted.store(true, ordering: .relaxed)
+            endpoint.connectionOpened()
+            return .success(Opened(connection: connection, took: connection.connectedAt - started, openingRows: rows))
         }
-        connection.connectedAt = .now
-        connection.counted.store(true, ordering: .relaxed)
-        endpoint.connectionOpened()
-        return .success((connection, connection.connectedAt - started))
     }
 
     /// How long a timed-out query may take to stop after its cancel request before the connection is dropped.
@@ -85,8 +117,14 @@ final class PostgresConnection: @unchecked Sendable {
 
     /// Runs `sql`. A query that overruns `timeout` is cancelled (the request goes out on a thread of its
     /// own, as `PQcancel` blocks); if it has not stopped `cancelGrace` later the connection is dropped.
-    func query(_ sql: String, timeout: Duration) async -> Result<Rows, PostgresFailure> {
-        await blocking { $0.runQuery(sql, deadline: .now + timeout, timeout: timeout) }
+    func query(_ sql: String, timeout: Duration) async -> Result<Answer, PostgresFailure> {
+        await query(timeout: timeout) { sql }
+    }
+
+    /// As ``query(_:timeout:)``, with the SQL made on the connection's thread just before it is sent
+    /// (listen_with_notify stamps its send time into the payload this way).
+    func query(timeout: Duration, rendering render: @escaping @Sendable () -> String) async -> Result<Answer, PostgresFailure> {
+        await blocking { $0.runQuery(render(), deadline: .now + timeout, timeout: timeout) }
     }
 
     /// Waits without sending anything until `deadline`, reading what the server sends the moment it arrives.
@@ -134,10 +172,12 @@ final class PostgresConnection: @unchecked Sendable {
             }
         }
         guard PQsetnonblocking(handle, 1) == 0 else { return .connectFailed(sqlstate: nil, message: libpqMessage()) }
+        connectedAt = .now
         return nil
     }
 
-    private func runQuery(_ sql: String, deadline: ContinuousClock.Instant, timeout: Duration) -> Result<Rows, PostgresFailure> {
+    private func runQuery(_ sql: String, deadline: ContinuousClock.Instant, timeout: Duration) -> Result<Answer, PostgresFailure> {
+        let started = ContinuousClock.now
         var deadline = deadline
         var cancelRequested = false
         guard isUsable else { return .failure(.disconnect(sqlstate: nil, message: "the connection was already lost")) }
@@ -205,7 +245,7 @@ final class PostgresConnection: @unchecked Sendable {
                 connectionLost: false))
         }
         if let failure { return .failure(failure) }
-        return .success(rows)
+        return .success(Answer(rows: rows, took: .now - started))
     }
 
     private func runWatch(until deadline: ContinuousClock.Instant) -> WatchEvent {

@@ -60,6 +60,15 @@ final class RunningSoak {
     }
 
     /// Waits for the process to exit; returns its status, or nil if it still runs after `timeout`.
+    /// When soak logged `message` (logfmt's `ts`), for timings a busy test runner cannot stretch.
+    func loggedAt(_ message: String) -> Date? {
+        let quoted = message.contains(" ") ? "msg=\"\(message)\"" : "msg=\(message)"
+        guard let line = log.split(separator: "\n").first(where: { $0.contains(quoted) }), let stamp = line.split(separator: " ").first,
+            stamp.hasPrefix("ts=")
+        else { return nil }
+        return try? Date(String(stamp.dropFirst(3)), strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+
     func waitForExit(timeout: Duration) async throws -> Int32? {
         _ = try await eventually(timeout: timeout) { !self.process.isRunning }
         return process.isRunning ? nil : process.terminationStatus

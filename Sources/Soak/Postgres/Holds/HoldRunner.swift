@@ -41,23 +41,19 @@ struct HoldRunner: Sendable {
     /// One run: connect, set up, hold, close. Returns the record and the failure's reason, if any.
     func runOnce() async -> (HoldRecord, PostgresFailure.Reason?) {
         var record = HoldRecord(test: config.test.rawValue, database: endpoint.database, startedAt: Date())
+        let script = HoldScript(test: config.test, channel: config.channel, marker: Self.randomToken())
+        // The backend PID first (the server's, not a pooler's), then the test's opening statements.
         let connection: PostgresConnection
-        switch await PostgresConnection.open(endpoint, probe: config.test.rawValue, timeout: endpoint.connectTimeout) {
-        case .success(let (opened, _)): connection = opened
-        case .failure(let failure): return finish(&record, failure: failure, result: .failedToStart)
+        switch await PostgresConnection.open(
+            endpoint, probe: config.test.rawValue, timeout: endpoint.connectTimeout, opening: ["SELECT pg_backend_pid()"] + script.setup)
+        {
+        case .success(let opened):
+            connection = opened.connection
+            record.backendPID = opened.openingRows.first?.first?.first.flatMap { $0.flatMap { Int32($0) } }
+        case .failure(let failure):
+            return finish(&record, failure: failure, result: .failedToStart)
         }
         defer { connection.close() }
-
-        switch await connection.query("SELECT pg_backend_pid()", timeout: Self.statementTimeout) {
-        case .success(let rows): record.backendPID = rows.first?.first.flatMap { $0.flatMap { Int32($0) } }
-        case .failure(let failure): return finish(&record, failure: failure, result: .failedToStart, since: connection.connectedAt)
-        }
-        let script = HoldScript(test: config.test, channel: config.channel, marker: Self.randomToken())
-        for sql in script.setup {
-            if case .failure(let failure) = await connection.query(sql, timeout: Self.statementTimeout) {
-                return finish(&record, failure: failure, result: .failedToStart, since: connection.connectedAt)
-            }
-        }
         metrics.alive.set(to: 1)
         logger.info("hold started", metadata: ["database": "\(endpoint.database)", "test": "\(config.test.rawValue)", "backend_pid": "\(record.backendPID.map(String.init) ?? "unknown")"])
 
@@ -121,8 +117,8 @@ struct HoldRunner: Sendable {
         if let marker = script.sessionMarker {
             switch await connection.query(HoldScript.sessionCheck, timeout: Self.statementTimeout) {
             case .failure(let failure): return failure
-            case .success(let rows):
-                let row = rows.first ?? []
+            case .success(let answer):
+                let row = answer.rows.first ?? []
                 record.backendPIDAtEnd = row.count > 2 ? row[2].flatMap { Int32($0) } : nil
                 let kept = row.count > 1 && row[0] == marker && row[1] == "UTC"
                 record.sessionKept = kept

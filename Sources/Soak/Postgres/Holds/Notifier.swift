@@ -27,8 +27,12 @@ struct Notifier: Sendable {
             guard due < end else { break }
             do { try await Task.sleep(until: due, clock: .continuous) } catch { break }
             sequence += 1
-            let payload = NotificationLedger.payload(run: run, sequence: sequence, sentAt: Date())
-            switch await kept.query("SELECT pg_notify('\(channel)', '\(payload)')", timeout: Self.sendTimeout) {
+            let (run, channel, number) = (run, channel, sequence)
+            // The send time is stamped on the connection's thread just before the query goes out.
+            let sent = await kept.query(timeout: Self.sendTimeout) {
+                "SELECT pg_notify('\(channel)', '\(NotificationLedger.payload(run: run, sequence: number, sentAt: Date()))')"
+            }
+            switch sent {
             case .success: acknowledged.append(sequence)
             case .failure(let failure) where failure.reason != .cancelled: metrics.notifyErrors(failure.reason).increment()
             case .failure: break

@@ -13,9 +13,9 @@ struct ConnectProbe: DatabaseProbe {
 
     func run(timeout: Duration) async -> PostgresFailure? {
         switch await PostgresConnection.open(endpoint, probe: "connect", timeout: timeout) {
-        case .success(let (connection, took)):
-            connection.close()
-            duration.record(took / .seconds(1))
+        case .success(let opened):
+            opened.connection.close()
+            duration.record(opened.took / .seconds(1))
             return nil
         case .failure(let failure):
             return failure

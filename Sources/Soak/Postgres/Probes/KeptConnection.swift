@@ -15,26 +15,30 @@ final class KeptConnection {
         connection?.close()
         connection = nil
         switch await PostgresConnection.open(endpoint, probe: probe, timeout: min(endpoint.connectTimeout, deadline - .now)) {
-        case .success(let (opened, _)):
-            connection = opened
-            return .success(opened)
+        case .success(let opened):
+            connection = opened.connection
+            return .success(opened.connection)
         case .failure(let failure):
             return .failure(failure)
         }
     }
 
     /// Runs `sql` on the kept connection, dropping the connection if the query breaks it.
-    func query(_ sql: String, timeout: Duration) async -> Result<(rows: PostgresConnection.Rows, duration: Duration), PostgresFailure> {
+    func query(_ sql: String, timeout: Duration) async -> Result<PostgresConnection.Answer, PostgresFailure> {
+        await query(timeout: timeout) { sql }
+    }
+
+    /// As ``query(_:timeout:)``, with the SQL made on the connection's thread just before it is sent.
+    func query(timeout: Duration, rendering render: @escaping @Sendable () -> String) async -> Result<PostgresConnection.Answer, PostgresFailure> {
         let deadline = ContinuousClock.now + timeout
         let connection: PostgresConnection
         switch await self.connection(before: deadline) {
         case .success(let kept): connection = kept
         case .failure(let failure): return .failure(failure)
         }
-        let started = ContinuousClock.now
-        switch await connection.query(sql, timeout: deadline - started) {
-        case .success(let rows):
-            return .success((rows, .now - started))
+        switch await connection.query(timeout: deadline - .now, rendering: render) {
+        case .success(let answer):
+            return .success(answer)
         case .failure(let failure):
             if !connection.isUsable { close() }
             return .failure(failure)

@@ -16,7 +16,7 @@ struct QueryProbe: DatabaseProbe {
     func run(timeout: Duration) async -> PostgresFailure? {
         switch await kept.query(sql, timeout: timeout) {
         case .success(let result):
-            duration.record(result.duration / .seconds(1))
+            duration.record(result.took / .seconds(1))
             return nil
         case .failure(let failure):
             return failure
