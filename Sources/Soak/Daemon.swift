@@ -98,8 +98,10 @@ public struct Daemon: Sendable {
         let traffic = TrafficEngine(
             client: client, metrics: HTTPMetrics(registry: metrics.registry, latencyBuckets: initial.http.latencyBuckets, recorder: recorder),
             logger: logger)
+        let databaseRecorder = options.timedRun.map { _ in DatabaseRecorder() }
         let databases = DatabaseSupervisor(
-            metrics: DatabaseMetrics(registry: metrics.registry), results: ResultsFile(path: initial.resultsFile, logger: logger), logger: logger)
+            metrics: DatabaseMetrics(registry: metrics.registry), results: ResultsFile(path: initial.resultsFile, logger: logger),
+            recorder: databaseRecorder, logger: logger)
         let config = ConfigState(path: options.configFile, initial: initial, metrics: metrics, traffic: traffic, databases: databases, logger: logger)
         let readiness = Readiness()
         let address = options.listenAddress ?? initial.web.listenAddress
@@ -143,9 +145,9 @@ public struct Daemon: Sendable {
         groupConfiguration.maximumCancellationDuration = .seconds(1)
         try await ServiceGroup(configuration: groupConfiguration).run()
         logger.info("soak stopped")
-        guard let timedRun = options.timedRun, let recorder, let timer else { return nil }
+        guard let timedRun = options.timedRun, let recorder, let databaseRecorder, let timer else { return nil }
         return TimedRunJudge(options: timedRun, config: initial, configFile: options.configFile, build: build)
-            .summary(recorder: recorder, startedAt: startedAt, completed: timer.completed)
+            .summary(recorder: recorder, databases: databaseRecorder, startedAt: startedAt, completed: timer.completed)
     }
 }
 

@@ -24,8 +24,8 @@ struct DatabaseProbeTests {
                 holds:
                   - { test: idle, hold: 1m }
             """)
-        func value(_ name: String, _ labels: [String: String] = [:]) -> Double? { try? soak.value(name, labels) }
-        func allProbes(succeeding: Double) -> Bool {
+        @Sendable func value(_ name: String, _ labels: [String: String] = [:]) -> Double? { try? soak.value(name, labels) }
+        @Sendable func allProbes(succeeding: Double) -> Bool {
             Self.probes.allSatisfy { value("soak_db_probe_success", ["database": "direct", "probe": $0]) == succeeding }
         }
 
@@ -94,7 +94,7 @@ struct DatabaseProbeTests {
             """
         }
         let soak = try await RunningSoak(config: config(proxyHold: "1m"), extraArguments: ["--web.enable-lifecycle"])
-        func alive(_ database: String) -> Bool { (try? soak.value("soak_db_hold_alive", ["database": database])) == 1 }
+        @Sendable func alive(_ database: String) -> Bool { (try? soak.value("soak_db_hold_alive", ["database": database])) == 1 }
         #expect(try await eventually { alive("direct") && alive("proxy") })
         let directPID = try postgres.backendPID(application: "soak/direct/idle")
 

@@ -146,6 +146,39 @@ struct GateTests {
         #expect(badConfig.status == 2)
     }
 
+    @Test func databaseProbesAndHoldsReportTheirHeadlineNumbers() async throws {
+        let postgres = try await PostgresServer()
+        let nginx = try await Nginx()
+        let directory = try temporaryDirectory()
+        let config = scenario(nginx.baseURL, path: "/pulp/api/v3/status/", thresholds: #"["p95 < 500ms"]"#) + """
+
+            databases:
+              - name: direct
+                dsn: "\(postgres.dsn)"
+                probes:
+                  connect: { every: 500ms }
+                  query: { every: 500ms }
+                holds:
+                  - { test: listen_with_notify, hold: 1s, notify_every: 200ms }
+            """
+        let run = try await TimedRun.run(config: config, ["--duration", "3s", "--summary-file", "\(directory)/summary.json"], in: directory)
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("DATABASE PROBE"))
+        #expect(run.stdout.contains("direct/listen_with_notify"))
+        let summary = try JSONDecoder().decode(RunSummary.self, from: Data(contentsOf: URL(fileURLWithPath: "\(directory)/summary.json")))
+        let database = try #require(summary.databases.first)
+        #expect(database.database == "direct")
+        for probe in database.probes {
+            #expect(probe.runs >= 4 && probe.failures == 0, "\(probe)")
+            #expect(probe.p95Seconds ?? 0 > 0, "\(probe)")
+        }
+        #expect(database.probes.map(\.probe).sorted() == ["connect", "query"])
+        let hold = try #require(database.holds.first)
+        #expect(hold.survived >= 2 && hold.died == 0 && hold.failedToStart == 0, "\(hold)")
+        let counts = try #require(hold.notifications)
+        #expect(counts.sent >= 1 && counts.received == counts.sent && counts.missing == 0, "\(counts)")
+    }
+
     @Test func theHTMLReportRendersItsChartsInHeadlessChromium() async throws {
         let chromium = try Executables.required("chromium", package: "chromium")
         let python = try Executables.required("python3", package: "python3")

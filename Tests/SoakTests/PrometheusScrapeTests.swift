@@ -36,14 +36,14 @@ struct PrometheusScrapeTests {
             stopProcess(prometheus, after: .seconds(10))
         }
 
-        func query(_ expression: String) throws -> [[String: Any]] {
+        @Sendable func query(_ expression: String) throws -> [[String: Any]] {
             let encoded = expression.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? expression
             let answer = try HTTP.request("http://127.0.0.1:\(port)/api/v1/query?query=\(encoded)")
             let json = try JSONSerialization.jsonObject(with: answer.body) as? [String: Any]
             let data = json?["data"] as? [String: Any]
             return data?["result"] as? [[String: Any]] ?? []
         }
-        func value(_ sample: [String: Any]) -> String? {
+        @Sendable func value(_ sample: [String: Any]) -> String? {
             (sample["value"] as? [Any])?.last as? String
         }
 

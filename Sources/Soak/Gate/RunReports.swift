@@ -22,6 +22,7 @@ extension RunSummary {
             ])
         }
         lines += Self.aligned(rows)
+        lines += databaseLines
         if !checks.isEmpty {
             lines.append("")
             lines += Self.aligned([["CHECK", "RESULT", "DETAIL"]] + checks.map { [$0.name, $0.passed ? "pass" : "FAIL", $0.detail] })
@@ -30,6 +31,30 @@ extension RunSummary {
         let failed = checks.filter { !$0.passed }.count
         lines.append(passed ? "PASS: \(checks.count) checks passed" : "FAIL: \(failed) of \(checks.count) checks failed")
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The database probes' and holds' rows, when the run had any.
+    private var databaseLines: [String] {
+        var probeRows: [[String]] = [["DATABASE PROBE", "RUNS", "FAILED", "P50", "P95"]]
+        var holdRows: [[String]] = [["DATABASE HOLD", "SURVIVED", "DIED", "FAILED TO START", "NOTIFICATIONS SENT/RECEIVED/MISSING"]]
+        for database in databases {
+            for probe in database.probes {
+                probeRows.append([
+                    "\(database.database)/\(probe.probe)", String(probe.runs), String(probe.failures),
+                    probe.p50Seconds.map(GateChecks.format(seconds:)) ?? "-", probe.p95Seconds.map(GateChecks.format(seconds:)) ?? "-",
+                ])
+            }
+            for hold in database.holds {
+                holdRows.append([
+                    "\(database.database)/\(hold.test)", String(hold.survived), String(hold.died), String(hold.failedToStart),
+                    hold.notifications.map { "\($0.sent)/\($0.received)/\($0.missing)" } ?? "-",
+                ])
+            }
+        }
+        var lines: [String] = []
+        if probeRows.count > 1 { lines += [""] + Self.aligned(probeRows) }
+        if holdRows.count > 1 { lines += [""] + Self.aligned(holdRows) }
+        return lines
     }
 
     private static func aligned(_ rows: [[String]]) -> [String] {
@@ -89,6 +114,28 @@ extension RunSummary {
             body += "<tr>" + cells.map { "<td>\(Self.escape($0))</td>" }.joined() + "</tr>\n"
         }
         body += "</table>\n"
+        for database in databases {
+            body += "<h2>database \(Self.escape(database.database))</h2>\n<table><tr><th>probe</th><th>runs</th><th>failed</th><th>p50</th><th>p95</th></tr>\n"
+            for probe in database.probes {
+                let cells = [
+                    probe.probe, String(probe.runs), String(probe.failures), probe.p50Seconds.map(GateChecks.format(seconds:)) ?? "-",
+                    probe.p95Seconds.map(GateChecks.format(seconds:)) ?? "-",
+                ]
+                body += "<tr>" + cells.map { "<td>\(Self.escape($0))</td>" }.joined() + "</tr>\n"
+            }
+            body += "</table>\n"
+            if !database.holds.isEmpty {
+                body += "<table><tr><th>hold</th><th>survived</th><th>died</th><th>failed to start</th><th>notifications sent/received/missing</th></tr>\n"
+                for hold in database.holds {
+                    let cells = [
+                        hold.test, String(hold.survived), String(hold.died), String(hold.failedToStart),
+                        hold.notifications.map { "\($0.sent)/\($0.received)/\($0.missing)" } ?? "-",
+                    ]
+                    body += "<tr>" + cells.map { "<td>\(Self.escape($0))</td>" }.joined() + "</tr>\n"
+                }
+                body += "</table>\n"
+            }
+        }
         if !checks.isEmpty {
             body += "<h2>Checks</h2>\n<table class=\"checks\"><tr><th>check</th><th>result</th><th>detail</th></tr>\n"
             for check in checks {

@@ -38,11 +38,13 @@ public struct RunSummary: Codable, Sendable {
     /// Whether the run lasted its whole duration (false when it was stopped early by a signal).
     public var completed: Bool
     public var requests: [RequestFigures]
+    /// The database probes' and holds' headline numbers.
+    public var databases: [DatabaseFigures] = []
     public var checks: [Check]
     public var passed: Bool
 
     enum CodingKeys: String, CodingKey {
-        case schema, revision, completed, requests, checks, passed
+        case schema, revision, completed, requests, databases, checks, passed
         case soakVersion = "soak_version"
         case configFile = "config_file"
         case configHash = "config_hash"

@@ -8,7 +8,7 @@ struct TimedRunJudge {
     let configFile: String
     let build: BuildInfo
 
-    func summary(recorder: RunRecorder, startedAt: Date, completed: Bool) -> RunSummary {
+    func summary(recorder: RunRecorder, databases: DatabaseRecorder, startedAt: Date, completed: Bool) -> RunSummary {
         let end = ContinuousClock.now
         let endedAt = Date()
         let duration = (end - recorder.startedAt) / .seconds(1)
@@ -24,6 +24,6 @@ struct TimedRunJudge {
         return RunSummary(
             soakVersion: build.version, revision: build.revision, configFile: configFile, configHash: RunSummary.fnv1a(bytes),
             startedAt: HoldRecord.timestamp(startedAt), endedAt: HoldRecord.timestamp(endedAt), durationSeconds: duration,
-            completed: completed, requests: figures, checks: checks, passed: checks.allSatisfy(\.passed))
+            completed: completed, requests: figures, databases: databases.figures(), checks: checks, passed: checks.allSatisfy(\.passed))
     }
 }

@@ -12,12 +12,15 @@ actor DatabaseSupervisor {
 
     private let metrics: DatabaseMetrics
     private let results: ResultsFile
+    private let recorder: DatabaseRecorder?
     private let logger: Logger
     private var running: [String: Running] = [:]
 
-    init(metrics: DatabaseMetrics, results: ResultsFile, logger: Logger) {
+    /// `recorder` is set in a timed run, for its summary.
+    init(metrics: DatabaseMetrics, results: ResultsFile, recorder: DatabaseRecorder? = nil, logger: Logger) {
         self.metrics = metrics
         self.results = results
+        self.recorder = recorder
         self.logger = logger
     }
 
@@ -55,13 +58,13 @@ actor DatabaseSupervisor {
         for probe in database.probes {
             guard let make = DatabaseProbes.registered[probe.kind] else { continue }
             let loop = ProbeLoop(
-                context: DatabaseProbeContext(config: probe, endpoint: endpoint, metrics: metrics), make: make, logger: logger)
+                context: DatabaseProbeContext(config: probe, endpoint: endpoint, metrics: metrics, recorder: recorder), make: make, logger: logger)
             tasks.append(Task { await loop.run() })
         }
         for hold in database.holds {
             let runner = HoldRunner(
                 config: hold, endpoint: endpoint, metrics: HoldMetrics(metrics: metrics, database: database.name, test: hold.test),
-                results: results, logger: logger)
+                results: results, recorder: recorder, logger: logger)
             tasks.append(Task { await runner.run() })
         }
         return tasks
@@ -86,6 +89,7 @@ struct ProbeLoop: Sendable {
             do { try await Task.sleep(until: schedule.next(after: .now), clock: .continuous) } catch { return }
             let failure = await probe.run(timeout: context.config.timeout)
             guard !Task.isCancelled else { return }
+            context.recorder?.probe(database: database, probe: kind, failed: failure != nil)
             if let failure {
                 context.metrics.probeErrors(database: database, probe: kind, reason: failure.reason).increment()
                 success.set(to: 0)

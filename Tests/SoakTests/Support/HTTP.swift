@@ -1,4 +1,5 @@
 import Foundation
+@testable import Soak
 
 /// A plain HTTP client for the tests: curl, which leaves the body exactly as the server sent it.
 enum HTTP {
@@ -58,12 +59,14 @@ func freePort() throws -> Int {
     return Int(UInt16(bigEndian: address.sin_port))
 }
 
-/// Polls `condition` every 100 ms until it holds or `timeout` passes; returns whether it held.
-func eventually(timeout: Duration = .seconds(10), _ condition: () throws -> Bool) async throws -> Bool {
+/// Polls `condition` every 100 ms until it holds or `timeout` passes; returns whether it held. Each
+/// check runs on a thread of its own: conditions run programs (curl, psql) and wait for them, which
+/// on Swift's few cooperative threads would stall every other test running beside this one.
+func eventually(timeout: Duration = .seconds(10), _ condition: @escaping @Sendable () throws -> Bool) async throws -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
-        if (try? condition()) == true { return true }
+        if await BlockingThread.run(name: "eventually", { (try? condition()) == true }) { return true }
         try await Task.sleep(for: .milliseconds(100))
     }
-    return try condition()
+    return try await BlockingThread.run(name: "eventually") { Result { try condition() } }.get()
 }

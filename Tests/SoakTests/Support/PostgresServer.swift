@@ -4,7 +4,7 @@ import Testing
 
 /// A real PostgreSQL 15 in a temporary directory on a free loopback port, stopped when released.
 /// initdb refuses to run as root, so as root the server runs as the `postgres` user.
-final class PostgresServer {
+final class PostgresServer: @unchecked Sendable {
     let port: Int
     let directory: String
     private var process: Process?
@@ -78,7 +78,7 @@ final class PostgresServer {
 
 /// A real pgbouncer in transaction pooling in front of a ``PostgresServer``, with `client_idle_timeout`
 /// (as RDS Proxy multiplexes unpinned clients and drops idle ones).
-final class PgBouncer {
+final class PgBouncer: @unchecked Sendable {
     let port: Int
     private let directory: String
     private let process = Process()

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// A soak daemon started from the built binary on a port of its own choosing, stopped at the end of the test.
-final class RunningSoak {
+final class RunningSoak: @unchecked Sendable {
     let process = Process()
     let directory: URL
     let configPath: String

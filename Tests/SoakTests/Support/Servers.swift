@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// A real nginx on a free loopback port, configured from examples/nginx/demo-target.conf.in, stopped when released.
-final class Nginx {
+final class Nginx: @unchecked Sendable {
     let port: Int
     let directory: URL
     private let process = Process()
@@ -76,7 +76,7 @@ func stopProcess(_ process: Process, after timeout: Duration) {
 }
 
 /// The Python-stdlib fault server in Fixtures/fault_server.py, stopped when released.
-final class FaultServer {
+final class FaultServer: @unchecked Sendable {
     private(set) var port = 0
     private let process = Process()
     private let outputPath: String
@@ -102,7 +102,7 @@ final class FaultServer {
         process.standardError = FileHandle.nullDevice
         try process.run()
         let outputPath = self.outputPath
-        func announcedPort() -> Int? {
+        @Sendable func announcedPort() -> Int? {
             let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
             return text.split(separator: "\n").first { $0.hasPrefix("listening ") }.flatMap { Int($0.dropFirst(10)) }
         }

@@ -12,21 +12,6 @@ struct HoldRecord: Encodable, Sendable {
         case interrupted
     }
 
-    /// Notification counts of the listen tests.
-    struct Notifications: Encodable, Sendable {
-        /// listen_with_notify: sends the server acknowledged (always 0 for listen).
-        var sent = 0
-        var received = 0
-        var missing = 0
-        var duplicate = 0
-        var outOfOrder = 0
-
-        enum CodingKeys: String, CodingKey {
-            case sent, received, missing, duplicate
-            case outOfOrder = "out_of_order"
-        }
-    }
-
     let test: String
     let database: String
     var result = Result.failedToStart
@@ -40,7 +25,7 @@ struct HoldRecord: Encodable, Sendable {
     var sqlstate: String?
     var message: String?
     var iterations = 0
-    var notifications: Notifications?
+    var notifications: NotificationCounts?
     var sessionKept: Bool?
 
     init(test: String, database: String, startedAt: Date) {
@@ -81,5 +66,20 @@ struct HoldRecord: Encodable, Sendable {
     /// RFC 3339 UTC with milliseconds.
     static func timestamp(_ date: Date) -> String {
         date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt))
+    }
+}
+
+/// Notification counts of the listen tests, in a result line and in a timed run's summary.
+public struct NotificationCounts: Codable, Sendable, Equatable {
+    /// listen_with_notify: sends the server acknowledged (always 0 for listen).
+    public var sent = 0
+    public var received = 0
+    public var missing = 0
+    public var duplicate = 0
+    public var outOfOrder = 0
+
+    enum CodingKeys: String, CodingKey {
+        case sent, received, missing, duplicate
+        case outOfOrder = "out_of_order"
     }
 }

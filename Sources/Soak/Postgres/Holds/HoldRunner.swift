@@ -20,6 +20,8 @@ struct HoldRunner: Sendable {
     let endpoint: PostgresEndpoint
     let metrics: HoldMetrics
     let results: ResultsFile
+    /// Set in a timed run, for its summary.
+    var recorder: DatabaseRecorder? = nil
     let logger: Logger
 
     func run() async {
@@ -179,6 +181,7 @@ struct HoldRunner: Sendable {
         }
         metrics.alive.set(to: 0)
         if record.result != .interrupted { metrics.finished(record, reason: reason) }
+        recorder?.hold(record)
     }
 
     static func randomToken() -> String {
@@ -190,12 +193,12 @@ struct HoldRunner: Sendable {
 private struct Listening {
     let test: HoldTest
     var ledger: NotificationLedger
-    var counts: HoldRecord.Notifications?
+    var counts: NotificationCounts?
 
     init(test: HoldTest, run: String) {
         self.test = test
         ledger = NotificationLedger(run: run)
-        counts = test == .listen || test == .listenWithNotify ? HoldRecord.Notifications() : nil
+        counts = test == .listen || test == .listenWithNotify ? NotificationCounts() : nil
     }
 
     mutating func take(_ notifications: [PostgresConnection.Notification], metrics: HoldMetrics) {

@@ -5,9 +5,11 @@ internal import SoakConfig
 struct ConnectProbe: DatabaseProbe {
     private let endpoint: PostgresEndpoint
     private let duration: ValueHistogram
+    private let recorder: DatabaseRecorder?
 
     init(context: DatabaseProbeContext) {
         endpoint = context.endpoint
+        recorder = context.recorder
         duration = context.metrics.connectDuration(database: context.endpoint.database)
     }
 
@@ -16,6 +18,7 @@ struct ConnectProbe: DatabaseProbe {
         case .success(let opened):
             opened.connection.close()
             duration.record(opened.took / .seconds(1))
+            recorder?.latency(database: endpoint.database, probe: "connect", took: opened.took)
             return nil
         case .failure(let failure):
             return failure

@@ -14,6 +14,8 @@ struct DatabaseProbeContext: Sendable {
     let config: DatabaseProbeConfig
     let endpoint: PostgresEndpoint
     let metrics: DatabaseMetrics
+    /// Set in a timed run, for its summary.
+    let recorder: DatabaseRecorder?
 }
 
 /// The probe kinds soak runs, registered by kind (as blackbox_exporter's prober registry).

@@ -6,8 +6,12 @@ struct QueryProbe: DatabaseProbe {
     private let sql: String
     private let kept: KeptConnection
     private let duration: ValueHistogram
+    private let recorder: DatabaseRecorder?
+    private let database: String
 
     init(context: DatabaseProbeContext) {
+        recorder = context.recorder
+        database = context.endpoint.database
         sql = context.config.sql
         kept = KeptConnection(endpoint: context.endpoint, probe: "query")
         duration = context.metrics.queryDuration(database: context.endpoint.database, query: context.config.queryName)
@@ -17,6 +21,7 @@ struct QueryProbe: DatabaseProbe {
         switch await kept.query(sql, timeout: timeout) {
         case .success(let result):
             duration.record(result.took / .seconds(1))
+            recorder?.latency(database: database, probe: "query", took: result.took)
             return nil
         case .failure(let failure):
             return failure
