@@ -33,14 +33,14 @@ enum StatusPage {
             <h1>soak</h1>
             <p>A long-running soak service: continuous HTTP traffic, PostgreSQL probes and task probes, exposed as Prometheus metrics.</p>
             <table>
-            <tr><th>Version</th><td>\(escape(content.build.version)) (revision \(escape(content.build.revision)))</td></tr>
-            <tr><th>Swift</th><td>\(escape(content.build.swiftVersion))</td></tr>
-            <tr><th>Libraries</th><td>\(escape(libraries))</td></tr>
+            <tr><th>Version</th><td>\(HTML.escape(content.build.version)) (revision \(HTML.escape(content.build.revision)))</td></tr>
+            <tr><th>Swift</th><td>\(HTML.escape(content.build.swiftVersion))</td></tr>
+            <tr><th>Libraries</th><td>\(HTML.escape(libraries))</td></tr>
             <tr><th>Started</th><td>\(formatter.string(from: content.startedAt))</td></tr>
             <tr><th>Uptime</th><td>\(uptime)</td></tr>
-            <tr><th>Listening on</th><td>\(escape(content.listeningOn))</td></tr>
-            <tr><th>Config file</th><td>\(escape(content.configFile))</td></tr>
-            <tr><th>Last config load</th><td><pre>\(escape(reload))</pre></td></tr>
+            <tr><th>Listening on</th><td>\(HTML.escape(content.listeningOn))</td></tr>
+            <tr><th>Config file</th><td>\(HTML.escape(content.configFile))</td></tr>
+            <tr><th>Last config load</th><td><pre>\(HTML.escape(reload))</pre></td></tr>
             <tr><th>Lifecycle API</th><td>\(content.lifecycleEnabled ? "enabled (POST /-/reload)" : "disabled (--web.enable-lifecycle)")</td></tr>
             </table>
             <h2>Endpoints</h2>
@@ -51,26 +51,11 @@ enum StatusPage {
             </ul>
             <h2>Loaded config</h2>
             <p>Defaults filled in; secrets shown as &lt;secret&gt;.</p>
-            <pre>\(escape(content.configYAML))</pre>
+            <pre>\(HTML.escape(content.configYAML))</pre>
             </body>
             </html>
 
             """
     }
 
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
 }

@@ -250,7 +250,4 @@ struct GateCheckLogicTests {
         #expect(RunSummary.fnv1a(Array("a".utf8)) == "fnv1a64:af63dc4c8601ec8c")
     }
 
-    @Test func junitAndHTMLEscapeWhatTheyQuote() {
-        #expect(RunSummary.escape(#"a<b & "c" > 'd'"#) == "a&lt;b &amp; &quot;c&quot; &gt; &#39;d&#39;")
-    }
 }

@@ -73,6 +73,6 @@ struct UnitTests {
     }
 
     @Test func statusPageEscapesHTML() {
-        #expect(StatusPage.escape("<script>\"a\" & 'b'</script>") == "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;&lt;/script&gt;")
+        #expect(HTML.escape("<script>\"a\" & 'b'</script>") == "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;&lt;/script&gt;")
     }
 }

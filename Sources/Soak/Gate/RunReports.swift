@@ -71,39 +71,25 @@ extension RunSummary {
         let failures = checks.filter { !$0.passed }.count
         var xml = #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n"
         xml += #"<testsuites name="soak" tests="\#(checks.count)" failures="\#(failures)" time="\#(String(format: "%.3f", durationSeconds))">"# + "\n"
-        xml += #"  <testsuite name="soak" tests="\#(checks.count)" failures="\#(failures)" errors="0" skipped="0" time="\#(String(format: "%.3f", durationSeconds))" timestamp="\#(Self.escape(startedAt))">"# + "\n"
+        xml += #"  <testsuite name="soak" tests="\#(checks.count)" failures="\#(failures)" errors="0" skipped="0" time="\#(String(format: "%.3f", durationSeconds))" timestamp="\#(HTML.escape(startedAt))">"# + "\n"
         for check in checks {
-            let open = #"    <testcase classname="soak.\#(check.kind)" name="\#(Self.escape(check.name))" time="0">"#
+            let open = #"    <testcase classname="soak.\#(check.kind)" name="\#(HTML.escape(check.name))" time="0">"#
             if check.passed {
-                xml += open + "\n      <system-out>\(Self.escape(check.detail))</system-out>\n    </testcase>\n"
+                xml += open + "\n      <system-out>\(HTML.escape(check.detail))</system-out>\n    </testcase>\n"
             } else {
-                xml += open + "\n" + #"      <failure message="\#(Self.escape(check.detail))" type="\#(check.kind)">\#(Self.escape(check.detail))</failure>"# + "\n    </testcase>\n"
+                xml += open + "\n" + #"      <failure message="\#(HTML.escape(check.detail))" type="\#(check.kind)">\#(HTML.escape(check.detail))</failure>"# + "\n    </testcase>\n"
             }
         }
         xml += "  </testsuite>\n</testsuites>\n"
         return xml
     }
 
-    static func escape(_ text: String) -> String {
-        var escaped = ""
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
-    }
 
     /// One self-contained page: the verdict, the table, the checks, and per scenario the request rate
     /// and p95 latency over time as inline SVG (no scripts, fonts or images from elsewhere).
     public var html: String {
         var body = "<h1>soak run: \(passed ? "PASS" : "FAIL")</h1>\n"
-        body += "<p class=\"meta\">\(Self.escape(configFile)) · \(Self.escape(startedAt)) to \(Self.escape(endedAt)) · \(GateChecks.format(seconds: durationSeconds))\(completed ? "" : " (stopped early)") · soak \(Self.escape(soakVersion)) (\(Self.escape(revision)))</p>\n"
+        body += "<p class=\"meta\">\(HTML.escape(configFile)) · \(HTML.escape(startedAt)) to \(HTML.escape(endedAt)) · \(GateChecks.format(seconds: durationSeconds))\(completed ? "" : " (stopped early)") · soak \(HTML.escape(soakVersion)) (\(HTML.escape(revision)))</p>\n"
         body += "<table><tr><th>request</th><th>requests</th><th>rate</th><th>errors</th><th>p50</th><th>p95</th><th>p99</th><th>max</th></tr>\n"
         for figure in requests {
             let cells = [
@@ -111,17 +97,17 @@ extension RunSummary {
                 GateChecks.format(seconds: figure.latency.p50), GateChecks.format(seconds: figure.latency.p95),
                 GateChecks.format(seconds: figure.latency.p99), GateChecks.format(seconds: figure.latency.max),
             ]
-            body += "<tr>" + cells.map { "<td>\(Self.escape($0))</td>" }.joined() + "</tr>\n"
+            body += "<tr>" + cells.map { "<td>\(HTML.escape($0))</td>" }.joined() + "</tr>\n"
         }
         body += "</table>\n"
         for database in databases {
-            body += "<h2>database \(Self.escape(database.database))</h2>\n<table><tr><th>probe</th><th>runs</th><th>failed</th><th>p50</th><th>p95</th></tr>\n"
+            body += "<h2>database \(HTML.escape(database.database))</h2>\n<table><tr><th>probe</th><th>runs</th><th>failed</th><th>p50</th><th>p95</th></tr>\n"
             for probe in database.probes {
                 let cells = [
                     probe.probe, String(probe.runs), String(probe.failures), probe.p50Seconds.map(GateChecks.format(seconds:)) ?? "-",
                     probe.p95Seconds.map(GateChecks.format(seconds:)) ?? "-",
                 ]
-                body += "<tr>" + cells.map { "<td>\(Self.escape($0))</td>" }.joined() + "</tr>\n"
+                body += "<tr>" + cells.map { "<td>\(HTML.escape($0))</td>" }.joined() + "</tr>\n"
             }
             body += "</table>\n"
             if !database.holds.isEmpty {
@@ -131,7 +117,7 @@ extension RunSummary {
                         hold.test, String(hold.survived), String(hold.died), String(hold.failedToStart),
                         hold.notifications.map { "\($0.sent)/\($0.received)/\($0.missing)" } ?? "-",
                     ]
-                    body += "<tr>" + cells.map { "<td>\(Self.escape($0))</td>" }.joined() + "</tr>\n"
+                    body += "<tr>" + cells.map { "<td>\(HTML.escape($0))</td>" }.joined() + "</tr>\n"
                 }
                 body += "</table>\n"
             }
@@ -139,7 +125,7 @@ extension RunSummary {
         if !checks.isEmpty {
             body += "<h2>Checks</h2>\n<table class=\"checks\"><tr><th>check</th><th>result</th><th>detail</th></tr>\n"
             for check in checks {
-                body += "<tr class=\"\(check.passed ? "pass" : "fail")\"><td>\(Self.escape(check.name))</td><td>\(check.passed ? "pass" : "FAIL")</td><td>\(Self.escape(check.detail))</td></tr>\n"
+                body += "<tr class=\"\(check.passed ? "pass" : "fail")\"><td>\(HTML.escape(check.name))</td><td>\(check.passed ? "pass" : "FAIL")</td><td>\(HTML.escape(check.detail))</td></tr>\n"
             }
             body += "</table>\n"
         }
@@ -147,7 +133,7 @@ extension RunSummary {
         for figure in requests where !scenarios.contains(figure.scenario) { scenarios.append(figure.scenario) }
         for scenario in scenarios {
             let series = requests.filter { $0.scenario == scenario }
-            body += "<h2>\(Self.escape(scenario))</h2>\n<div class=\"charts\">\n"
+            body += "<h2>\(HTML.escape(scenario))</h2>\n<div class=\"charts\">\n"
             body += Self.chart(title: "requests per second", series: series.map { ($0.request, $0.timeline.map { ($0.offsetSeconds, Optional($0.ratePerSecond)) }) }, unit: "/s")
             body += Self.chart(title: "p95 latency", series: series.map { ($0.request, $0.timeline.map { ($0.offsetSeconds, $0.p95Seconds.map { $0 * 1000 }) }) }, unit: "ms")
             body += "</div>\n"
@@ -181,9 +167,9 @@ extension RunSummary {
         let yMax = max((ys.max() ?? 1) * 1.1, 0.001)
         func x(_ value: Double) -> Double { left + value / xMax * (width - left - right) }
         func y(_ value: Double) -> Double { height - bottom - value / yMax * (height - top - bottom) }
-        var svg = ##"<svg xmlns="http://www.w3.org/2000/svg" width="\##(Int(width))" height="\##(Int(height))" viewBox="0 0 \##(Int(width)) \##(Int(height))" role="img" aria-label="\##(escape(title))">"##
+        var svg = ##"<svg xmlns="http://www.w3.org/2000/svg" width="\##(Int(width))" height="\##(Int(height))" viewBox="0 0 \##(Int(width)) \##(Int(height))" role="img" aria-label="\##(HTML.escape(title))">"##
         svg += ##"<rect x="0" y="0" width="\##(Int(width))" height="\##(Int(height))" fill="#fafafa" stroke="#ddd"/>"##
-        svg += ##"<text x="\##(Int(left))" y="16">\##(escape(title))</text>"##
+        svg += ##"<text x="\##(Int(left))" y="16">\##(HTML.escape(title))</text>"##
         for step in 0...4 {
             let value = yMax * Double(step) / 4
             svg += ##"<line x1="\##(left)" x2="\##(width - right)" y1="\##(y(value))" y2="\##(y(value))" stroke="#e4e4e4"/>"##
@@ -199,7 +185,7 @@ extension RunSummary {
             for segment in segments where !segment.isEmpty {
                 svg += ##"<polyline fill="none" stroke="\##(color)" stroke-width="2" points="\##(segment.joined(separator: " "))"/>"##
             }
-            svg += ##"<text x="\##(Int(width - right - 140))" y="\##(16 + 13 * index)" style="fill:\##(color)">\##(escape(line.name))</text>"##
+            svg += ##"<text x="\##(Int(width - right - 140))" y="\##(16 + 13 * index)" style="fill:\##(color)">\##(HTML.escape(line.name))</text>"##
         }
         return svg + "</svg>\n"
     }
