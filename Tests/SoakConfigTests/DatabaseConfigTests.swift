@@ -17,7 +17,7 @@ struct DatabaseConfigTests {
                 #"database-errors.yaml:2:10: databases[0].dsn: not a valid libpq connection string (invalid connection option "dbnmae"); "# + Self.dsnHint,
                 "database-errors.yaml:4:38: databases[0].probes.connect.timeout: 5s is longer than every 1s; make it at most 1s",
                 #"database-errors.yaml:5:7: unknown key "ping" in databases[0].probes (valid keys: connect, query, activity, settings)"#,
-                "database-errors.yaml:7:23: databases[0].holds[0].interval: idle takes no interval; remove it (valid keys: test, hold)",
+                "database-errors.yaml:7:23: databases[0].holds[0].interval: idle takes no interval; remove it (valid keys: test, hold, thresholds)",
                 #"database-errors.yaml:8:17: databases[0].holds[1].test: unknown test "sleepy"; use one of "# + Self.tests,
                 "database-errors.yaml:9:38: databases[0].holds[2].interval: 1h is not shorter than hold 50m; make it shorter",
                 #"database-errors.yaml:10:34: databases[0].holds[3].channel: invalid channel "Pulp-Wakeup"; use lower-case letters, digits and _, starting with a letter, at most 63 characters"#,
@@ -25,6 +25,8 @@ struct DatabaseConfigTests {
                 "database-errors.yaml:13:10: databases[1].dsn: not a valid libpq connection string (libpq cannot parse it); " + Self.dsnHint,
                 "database-errors.yaml:16:9: databases[1].holds[1].test: idle is listed twice for this database; each test runs once per database entry",
                 #"database-errors.yaml:17:11: databases[2].name: "proxy" is used twice; database names must differ"#,
+                "database-errors.yaml:20:31: databases[3].probes.activity.thresholds: the activity probe measures no latency; only error_ratio < N% applies",
+                #"database-errors.yaml:22:36: databases[3].holds[0].thresholds: invalid threshold "missing == 0"; write EVENT == 0 with EVENT one of died, failed_to_start"#,
             ])
             // A connection string libpq cannot parse is never repeated: it may hold a password.
             #expect(!error.description.contains("hunter2") && !error.description.contains("oops"))
@@ -55,6 +57,9 @@ struct DatabaseConfigTests {
         #expect(proxy.holds.map(\.interval) == [nil, .seconds(60), .seconds(30), nil, nil])
         #expect(proxy.holds.map(\.channel) == [nil, nil, nil, "pulp_worker_wakeup", "soak_probe"])
         #expect(proxy.holds.map(\.notifyEvery) == [nil, nil, nil, nil, .seconds(10)])
+        #expect(proxy.probes[0].thresholds == [.latency(quantile: 0.95, below: .milliseconds(100)), .errorRatio(below: 0.01)])
+        #expect(proxy.holds[4].mustNotHappen == ["missing", "died"])
+        #expect(proxy.holds[0].mustNotHappen.isEmpty)
     }
 
     @Test func passwordsNeverAppearInTheRedactedConfigAndAreScrubbedFromMessages() throws {

@@ -156,16 +156,27 @@ struct GateTests {
               - name: direct
                 dsn: "\(postgres.dsn)"
                 probes:
-                  connect: { every: 500ms }
+                  connect: { every: 500ms, thresholds: ["p95 < 5s", "error_ratio < 1%"] }
                   query: { every: 500ms }
                 holds:
-                  - { test: listen_with_notify, hold: 1s, notify_every: 200ms }
+                  - { test: listen_with_notify, hold: 1s, notify_every: 200ms, thresholds: ["missing == 0", "died == 0"] }
+              - name: short
+                dsn: "\(postgres.dsn) options='-c idle_session_timeout=500'"
+                probes: {}
+                holds:
+                  - { test: idle, hold: 2s, thresholds: ["died == 0"] }
             """
         let run = try await TimedRun.run(config: config, ["--duration", "3s", "--summary-file", "\(directory)/summary.json"], in: directory)
-        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        // The short database's idle session timeout ends its hold: the one failing check.
+        #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("short/idle died == 0"))
+        #expect(run.stdout.contains("FAIL: 1 of 6 checks failed"), "\(run.stdout)")
         #expect(run.stdout.contains("DATABASE PROBE"))
         #expect(run.stdout.contains("direct/listen_with_notify"))
         let summary = try JSONDecoder().decode(RunSummary.self, from: Data(contentsOf: URL(fileURLWithPath: "\(directory)/summary.json")))
+        #expect(summary.checks.filter { !$0.passed }.map(\.name) == ["short/idle died == 0"])
+        #expect(summary.checks.map(\.name).contains("direct/connect p95 < 5s"))
+        #expect(summary.checks.map(\.name).contains("direct/listen_with_notify missing == 0"))
         let database = try #require(summary.databases.first)
         #expect(database.database == "direct")
         for probe in database.probes {

@@ -50,6 +50,16 @@ final class DatabaseRecorder: Sendable {
         }
     }
 
+    /// A probe's latency at `quantile`, in seconds; nil when it recorded none.
+    func latency(database: String, probe: String, at quantile: Double) -> Double? {
+        probes.withLock { probes in
+            guard let tally = probes.first(where: { $0.0 == Key(database: database, name: probe) })?.1, tally.latency.totalCount > 0 else {
+                return nil
+            }
+            return Double(tally.latency.valueAtPercentile(quantile * 100)) / 1_000_000
+        }
+    }
+
     func figures() -> [DatabaseFigures] {
         let probes = self.probes.withLock { $0 }
         let holds = self.holds.withLock { $0 }

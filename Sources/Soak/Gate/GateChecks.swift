@@ -37,6 +37,60 @@ struct GateChecks {
         return checks
     }
 
+    /// Database probes against their thresholds, and holds against the events they must not have.
+    static func databases(
+        config: SoakConfiguration, figures: [DatabaseFigures], latency: (String, String, Double) -> Double?
+    ) -> [RunSummary.Check] {
+        var checks: [RunSummary.Check] = []
+        for database in config.databases {
+            let figure = figures.first { $0.database == database.name }
+            for probe in database.probes {
+                let subject = "\(database.name)/\(probe.kind.rawValue)"
+                let tally = figure?.probes.first { $0.probe == probe.kind.rawValue }
+                for threshold in probe.thresholds {
+                    switch threshold {
+                    case .latency(let quantile, let below):
+                        let limit = below / .seconds(1)
+                        let measured = latency(database.name, probe.kind.rawValue, quantile)
+                        checks.append(.init(
+                            kind: "threshold", name: "\(subject) \(threshold)", subject: subject, passed: measured.map { $0 < limit } ?? false,
+                            measured: measured ?? 0, limit: limit, unit: "seconds",
+                            detail: measured.map { "\(subject) p\(RequestMetrics.percentileLabel(quantile)) was \(format(seconds: $0)); the threshold is below \(format(seconds: limit))" }
+                                ?? "\(subject) never succeeded, so it has no latency"))
+                    case .errorRatio(let below):
+                        let runs = tally?.runs ?? 0
+                        let failures = tally?.failures ?? 0
+                        let ratio = runs == 0 ? 0 : Double(failures) / Double(runs)
+                        checks.append(.init(
+                            kind: "threshold", name: "\(subject) \(threshold)", subject: subject, passed: runs > 0 && (ratio < below || failures == 0),
+                            measured: ratio, limit: below, unit: "ratio",
+                            detail: "\(subject) failed \(failures) of \(runs) runs (\(format(ratio: ratio))); the threshold is below \(format(ratio: below))"))
+                    case .rate:
+                        break
+                    }
+                }
+            }
+            for hold in database.holds {
+                let subject = "\(database.name)/\(hold.test.rawValue)"
+                let tally = figure?.holds.first { $0.test == hold.test.rawValue }
+                for event in hold.mustNotHappen {
+                    let count: Int
+                    switch event {
+                    case "died": count = tally?.died ?? 0
+                    case "failed_to_start": count = tally?.failedToStart ?? 0
+                    case "missing": count = tally?.notifications?.missing ?? 0
+                    case "duplicate": count = tally?.notifications?.duplicate ?? 0
+                    default: count = tally?.notifications?.outOfOrder ?? 0
+                    }
+                    checks.append(.init(
+                        kind: "threshold", name: "\(subject) \(event) == 0", subject: subject, passed: count == 0, measured: Double(count), limit: 0,
+                        unit: "count", detail: "\(subject) had \(count) \(event.replacingOccurrences(of: "_", with: " ")); none is allowed"))
+                }
+            }
+        }
+        return checks
+    }
+
     private static func check(
         _ threshold: ScenarioConfig.Threshold, subject: String, figure: RequestFigures, latency: (String, Double) -> Double
     ) -> RunSummary.Check {

@@ -17,7 +17,7 @@ public struct RunSummary: Codable, Sendable {
         public var measured: Double
         /// The bound it was held to, in the same unit.
         public var limit: Double
-        /// `seconds`, `ratio` or `per_second`.
+        /// `seconds`, `ratio`, `per_second` or `count`.
         public var unit: String
         /// A sentence a person can read: what was measured, against what.
         public var detail: String

@@ -16,6 +16,10 @@ struct TimedRunJudge {
         var checks = GateChecks.thresholds(config: config, figures: figures, durationSeconds: duration) { key, quantile in
             recorder.latency(of: key, at: quantile)
         }
+        let databaseFigures = databases.figures()
+        checks += GateChecks.databases(config: config, figures: databaseFigures) { database, probe, quantile in
+            databases.latency(database: database, probe: probe, at: quantile)
+        }
         if let baseline = options.baseline {
             checks += GateChecks.baseline(
                 baseline, figures: figures, tolerance: .init(latency: options.latencyTolerance, errorRatio: options.errorRatioTolerance))
@@ -24,6 +28,6 @@ struct TimedRunJudge {
         return RunSummary(
             soakVersion: build.version, revision: build.revision, configFile: configFile, configHash: RunSummary.fnv1a(bytes),
             startedAt: HoldRecord.timestamp(startedAt), endedAt: HoldRecord.timestamp(endedAt), durationSeconds: duration,
-            completed: completed, requests: figures, databases: databases.figures(), checks: checks, passed: checks.allSatisfy(\.passed))
+            completed: completed, requests: figures, databases: databaseFigures, checks: checks, passed: checks.allSatisfy(\.passed))
     }
 }

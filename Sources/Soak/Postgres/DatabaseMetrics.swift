@@ -20,7 +20,8 @@ final class DatabaseMetrics: Sendable {
         self.registry = registry
     }
 
-    private static func descriptor(_ name: String, _ unit: String = "", _ help: String) -> MetricNameDescriptor {
+    /// The database objectives are `soak_objective_db_*`, beside the HTTP ones.
+    fileprivate static func descriptor(_ name: String, _ unit: String = "", _ help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(namespace: "soak", subsystem: "db", metricName: name, unitName: unit.isEmpty ? nil : unit, helpText: help)
     }
 
@@ -67,6 +68,37 @@ final class DatabaseMetrics: Sendable {
                 labels: [("database", database), ("server_version", version)])
             gauge.set(to: 1)
             versions[database] = (version, gauge)
+        }
+    }
+
+    /// Exports a probe's or hold's thresholds as `soak_objective_db_*`, for the alert rules.
+    func objectives(database: String, probe: DatabaseProbeConfig) {
+        for threshold in probe.thresholds {
+            switch threshold {
+            case .latency(let quantile, let below):
+                registry.makeGauge(
+                    descriptor: Self.descriptor("latency", "seconds", "A database probe's latency objective from its thresholds, by percentile.")
+                        .objective,
+                    labels: [("database", database), ("probe", probe.kind.rawValue), ("percentile", RequestMetrics.percentileLabel(quantile))]
+                ).set(to: below / .seconds(1))
+            case .errorRatio(let below):
+                registry.makeGauge(
+                    descriptor: Self.descriptor("error", "ratio", "A database probe's error-ratio objective from its thresholds.").objective,
+                    labels: [("database", database), ("probe", probe.kind.rawValue)]
+                ).set(to: below)
+            case .rate:
+                break
+            }
+        }
+    }
+
+    func objectives(database: String, hold: HoldConfig) {
+        for event in hold.mustNotHappen {
+            registry.makeGauge(
+                descriptor: Self.descriptor("hold_events", "", "How many of an event a hold may have in a timed run (thresholds such as died == 0).")
+                    .objective,
+                labels: [("database", database), ("test", hold.test.rawValue), ("event", event)]
+            ).set(to: 0)
         }
     }
 
@@ -123,5 +155,12 @@ final class DatabaseMetrics: Sendable {
             descriptor: Self.descriptor(
                 "notifications", "total", "Notifications by outcome: sent (acknowledged by the server), received, missing (sent, never received), duplicate, out_of_order."),
             labels: [("database", database), ("test", test), ("outcome", outcome)])
+    }
+}
+
+extension MetricNameDescriptor {
+    /// `soak_db_X` as `soak_objective_db_X`.
+    fileprivate var objective: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "soak", subsystem: "objective_db", metricName: metricName, unitName: unitName, helpText: helpText ?? "")
     }
 }

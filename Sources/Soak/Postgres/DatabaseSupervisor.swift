@@ -57,11 +57,13 @@ actor DatabaseSupervisor {
         var tasks: [Task<Void, Never>] = []
         for probe in database.probes {
             guard let make = DatabaseProbes.registered[probe.kind] else { continue }
+            metrics.objectives(database: database.name, probe: probe)
             let loop = ProbeLoop(
                 context: DatabaseProbeContext(config: probe, endpoint: endpoint, metrics: metrics, recorder: recorder), make: make, logger: logger)
             tasks.append(Task { await loop.run() })
         }
         for hold in database.holds {
+            metrics.objectives(database: database.name, hold: hold)
             let runner = HoldRunner(
                 config: hold, endpoint: endpoint, metrics: HoldMetrics(metrics: metrics, database: database.name, test: hold.test),
                 results: results, recorder: recorder, logger: logger)

@@ -22,7 +22,10 @@ public enum DatabaseProbeKind: String, Sendable, CaseIterable {
 
     var defaultTimeout: Duration { self == .connect ? .seconds(10) : .seconds(5) }
 
-    var keys: [String] { self == .query ? ["every", "timeout", "sql", "name"] : ["every", "timeout"] }
+    var keys: [String] { self == .query ? ["every", "timeout", "sql", "name", "thresholds"] : ["every", "timeout", "thresholds"] }
+
+    /// Whether the probe measures a latency a threshold can hold (connect and query do).
+    var timesItself: Bool { self == .connect || self == .query }
 }
 
 /// One periodic probe of a database: what it runs and how often.
@@ -37,6 +40,8 @@ public struct DatabaseProbeConfig: Sendable, Equatable {
     public let sql: String
     /// The query probe's `query` label. Default `default`.
     public let queryName: String
+    /// Objectives: `pNN < DURATION` (connect and query) and `error_ratio < N%`; judged by timed runs.
+    public let thresholds: [ScenarioConfig.Threshold]
 
     static let defaultSQL = "SELECT 1"
     static let defaultQueryName = "default"
@@ -47,14 +52,16 @@ public struct DatabaseProbeConfig: Sendable, Equatable {
         self.timeout = kind.defaultTimeout
         self.sql = Self.defaultSQL
         self.queryName = Self.defaultQueryName
+        self.thresholds = []
     }
 
-    private init(kind: DatabaseProbeKind, every: Duration, timeout: Duration, sql: String, queryName: String) {
+    private init(kind: DatabaseProbeKind, every: Duration, timeout: Duration, sql: String, queryName: String, thresholds: [ScenarioConfig.Threshold]) {
         self.kind = kind
         self.every = every
         self.timeout = timeout
         self.sql = sql
         self.queryName = queryName
+        self.thresholds = thresholds
     }
 
     /// The `probes` mapping: only the probes it names run.
@@ -83,14 +90,30 @@ public struct DatabaseProbeConfig: Sendable, Equatable {
         let timeout = fields["timeout"].map { reader.positiveDuration($0, path: fields.path("timeout")) } ?? min(kind.defaultTimeout, every ?? kind.defaultTimeout)
         let sql = fields["sql"].map { reader.nonEmptyString($0, path: fields.path("sql")) } ?? Self.defaultSQL
         let queryName = fields["name"].map { reader.labelName($0, path: fields.path("name")) } ?? Self.defaultQueryName
-        guard let every, let timeout, let sql, let queryName else { return nil }
+        var thresholds: [ScenarioConfig.Threshold]? = []
+        if let node = fields["thresholds"] {
+            thresholds = reader.thresholds(node, path: fields.path("thresholds"))
+            for threshold in thresholds ?? [] {
+                switch threshold {
+                case .rate:
+                    reader.report("\(fields.path("thresholds")): a probe takes no rate threshold; use pNN < DURATION or error_ratio < N%", at: node)
+                    thresholds = nil
+                case .latency where !kind.timesItself:
+                    reader.report("\(fields.path("thresholds")): the \(kind.rawValue) probe measures no latency; only error_ratio < N% applies", at: node)
+                    thresholds = nil
+                default:
+                    break
+                }
+            }
+        }
+        guard let every, let timeout, let sql, let queryName, let thresholds else { return nil }
         guard timeout <= every else {
             reader.report(
                 "\(fields.path("timeout")): \(DurationSyntax.format(timeout)) is longer than every \(DurationSyntax.format(every)); make it at most \(DurationSyntax.format(every))",
                 at: fields["timeout"] ?? node)
             return nil
         }
-        self.init(kind: kind, every: every, timeout: timeout, sql: sql, queryName: queryName)
+        self.init(kind: kind, every: every, timeout: timeout, sql: sql, queryName: queryName, thresholds: thresholds)
     }
 
     var node: Node {
@@ -102,6 +125,7 @@ public struct DatabaseProbeConfig: Sendable, Equatable {
             pairs.append((Node("sql"), Node(sql)))
             pairs.append((Node("name"), Node(queryName)))
         }
+        if !thresholds.isEmpty { pairs.append((Node("thresholds"), Node(thresholds.map { Node($0.description) }))) }
         return Node(pairs)
     }
 }

@@ -1,3 +1,4 @@
+internal import Foundation
 internal import Yams
 
 /// The seven connection-lifetime tests, each holding one connection for `hold` in its own way.
@@ -34,8 +35,14 @@ public enum HoldTest: String, Sendable, CaseIterable {
         }
     }
 
+    /// What a threshold of this test can count: `died == 0` and `failed_to_start == 0` for every test,
+    /// and the notification outcomes for listen_with_notify.
+    var countableEvents: [String] {
+        ["died", "failed_to_start"] + (self == .listenWithNotify ? ["missing", "duplicate", "out_of_order"] : [])
+    }
+
     var keys: [String] {
-        var keys = ["test", "hold"]
+        var keys = ["test", "hold", "thresholds"]
         if defaultInterval != nil { keys.append("interval") }
         if defaultChannel != nil { keys.append("channel") }
         if self == .listenWithNotify { keys.append("notify_every") }
@@ -55,6 +62,8 @@ public struct HoldConfig: Sendable, Equatable {
     public let channel: String?
     /// Time between the numbered `NOTIFY`s of listen_with_notify. Default 2m.
     public let notifyEvery: Duration?
+    /// Events that must not happen during a timed run, from `thresholds: ["died == 0", "missing == 0"]`.
+    public let mustNotHappen: [String]
 
     static let defaultHold = Duration.seconds(50 * 60)
     static let defaultNotifyEvery = Duration.seconds(120)
@@ -77,7 +86,7 @@ public struct HoldConfig: Sendable, Equatable {
                 "\(path).test: unknown test \"\(testText)\"; use one of \(HoldTest.allCases.map(\.rawValue).joined(separator: ", "))", at: testNode)
             return nil
         }
-        let allKeys = ["test", "hold", "interval", "channel", "notify_every"]
+        let allKeys = ["test", "hold", "interval", "channel", "notify_every", "thresholds"]
         for (keyNode, _) in mapping {
             if let key = keyNode.scalar?.string, allKeys.contains(key), !test.keys.contains(key) {
                 reader.report("\(path).\(key): \(test.rawValue) takes no \(key); remove it (valid keys: \(test.keys.joined(separator: ", ")))", at: keyNode)
@@ -101,6 +110,24 @@ public struct HoldConfig: Sendable, Equatable {
             channel = Self.channel(channelNode, path: fields.path("channel"), reader: reader)
             if channel == nil { valid = false }
         }
+        var mustNotHappen: [String] = []
+        if let node = fields["thresholds"] {
+            for item in reader.sequence(node, path: fields.path("thresholds")) ?? [] {
+                guard let text = reader.string(item, path: fields.path("thresholds")) else {
+                    valid = false
+                    continue
+                }
+                let parts = text.split(separator: "==").map { $0.trimmingCharacters(in: .whitespaces) }
+                guard parts.count == 2, parts[1] == "0", test.countableEvents.contains(parts[0]) else {
+                    reader.report(
+                        "\(fields.path("thresholds")): invalid threshold \"\(text)\"; write EVENT == 0 with EVENT one of \(test.countableEvents.joined(separator: ", "))",
+                        at: item)
+                    valid = false
+                    continue
+                }
+                mustNotHappen.append(parts[0])
+            }
+        }
         guard valid, let hold else { return nil }
         for (key, every) in [("interval", interval), ("notify_every", notifyEvery)] {
             if let every, every >= hold {
@@ -115,6 +142,7 @@ public struct HoldConfig: Sendable, Equatable {
         self.interval = interval
         self.channel = channel
         self.notifyEvery = notifyEvery
+        self.mustNotHappen = mustNotHappen
     }
 
     /// A channel name as `LISTEN` takes it unquoted: lower-case letters, digits and `_`, at most 63 bytes.
@@ -135,6 +163,7 @@ public struct HoldConfig: Sendable, Equatable {
         if let interval { pairs.append((Node("interval"), Node(DurationSyntax.format(interval)))) }
         if let channel { pairs.append((Node("channel"), Node(channel))) }
         if let notifyEvery { pairs.append((Node("notify_every"), Node(DurationSyntax.format(notifyEvery)))) }
+        if !mustNotHappen.isEmpty { pairs.append((Node("thresholds"), Node(mustNotHappen.map { Node("\($0) == 0") }))) }
         return Node(pairs)
     }
 }
