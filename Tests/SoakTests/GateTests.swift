@@ -63,6 +63,8 @@ struct GateTests {
         #expect(figure.latency.p99 <= figure.latency.max)
         #expect(figure.phaseP95["processing"] != nil)
         #expect(figure.timeline.reduce(0) { $0 + $1.requests } == figure.requests)
+        let total = try #require(summary.scenarios.first)
+        #expect(total.key == "ingest/*" && total.requests == figure.requests && total.latency == figure.latency)
         #expect(summary.checks.map(\.name) == ["ingest/post p95 < 500ms", "ingest/post p99 < 1s", "ingest/post error_ratio < 1.0%", "ingest rate > 20/s"])
 
         let junit = try validXML("\(directory)/junit.xml")

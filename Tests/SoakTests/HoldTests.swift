@@ -189,7 +189,8 @@ struct HoldTests {
         #expect(MetricsText.value(metrics, "soak_db_notifications_total", ["test": "listen_with_notify", "outcome": "sent"]) == Double(counts.sent))
         #expect(MetricsText.value(metrics, "soak_db_notifications_total", ["test": "listen_with_notify", "outcome": "missing"]) == 0)
         let latencySum = try #require(MetricsText.value(metrics, "soak_db_notify_latency_seconds_sum", ["test": "listen_with_notify"]))
-        #expect(latencySum > 0 && latencySum / received < 0.1)
+        // Loopback delivery takes milliseconds; the bound only catches a send time stamped in the wrong place.
+        #expect(latencySum > 0 && latencySum / received < 0.5)
 
         #expect(listenRecord.result == .survived)
         #expect(listenRecord.notifications?.received == 2)

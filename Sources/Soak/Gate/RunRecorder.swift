@@ -27,12 +27,29 @@ final class RunRecorder: Sendable {
 
     /// A request's latency at `quantile` (0.95 for p95), in seconds; 0 when it has none.
     func latency(of key: String, at quantile: Double) -> Double {
-        recordings.withLock { $0 }.first { "\($0.scenario)/\($0.request)" == key }?.latency(at: quantile) ?? 0
+        recordings.withLock { $0 }.first { "\($0.scenario)/\($0.request)" == key }?.snapshot.latency(at: quantile) ?? 0
     }
 
     /// Every request's figures, in the order the requests were first made.
     func figures(until end: ContinuousClock.Instant) -> [RequestFigures] {
-        recordings.withLock { $0 }.map { $0.figures(duration: end - startedAt) }
+        recordings.withLock { $0 }.map {
+            $0.snapshot.figures(scenario: $0.scenario, request: $0.request, method: $0.method, duration: end - startedAt, window: window)
+        }
+    }
+
+    /// Each scenario's requests added together (request `*`), in the order the scenarios were first seen.
+    func scenarioFigures(until end: ContinuousClock.Instant) -> [RequestFigures] {
+        let recordings = self.recordings.withLock { $0 }
+        var scenarios: [String] = []
+        for recording in recordings where !scenarios.contains(recording.scenario) { scenarios.append(recording.scenario) }
+        return scenarios.map { scenario in
+            var total = RecordingTally()
+            let members = recordings.filter { $0.scenario == scenario }
+            for recording in members { total.add(recording.snapshot) }
+            let methods = Set(members.map(\.method))
+            return total.figures(
+                scenario: scenario, request: "*", method: methods.count == 1 ? methods.first ?? "" : "*", duration: end - startedAt, window: window)
+        }
     }
 }
 
@@ -43,22 +60,7 @@ final class RequestRecording: Sendable {
     let method: String
     private let startedAt: ContinuousClock.Instant
     private let window: Duration
-    private let state = Mutex(State())
-
-    private struct State {
-        var latency = Histogram<UInt64>(highestTrackableValue: RequestRecording.highest, numberOfSignificantValueDigits: .three)
-        var phases: [String: Histogram<UInt64>] = [:]
-        var count = 0
-        var errors = 0
-        var reasons: [String: Int] = [:]
-        var windows: [Window] = []
-    }
-
-    private struct Window {
-        var count = 0
-        var errors = 0
-        var latency = Histogram<UInt32>(highestTrackableValue: RequestRecording.highest, numberOfSignificantValueDigits: .two)
-    }
+    private let tally = Mutex(RecordingTally())
 
     /// One hour in microseconds: anything slower is recorded as an hour.
     static let highest: UInt64 = 3_600_000_000
@@ -78,51 +80,87 @@ final class RequestRecording: Sendable {
     func record(latency: Duration, phases: [(String, Duration)], failureReason: String?, at instant: ContinuousClock.Instant) {
         let micros = Self.microseconds(latency)
         let index = max(0, Int((instant - startedAt) / window))
-        state.withLock { state in
-            state.count += 1
-            _ = state.latency.record(micros)
-            for (phase, duration) in phases {
-                _ = state.phases[phase, default: Histogram<UInt64>(highestTrackableValue: Self.highest, numberOfSignificantValueDigits: .three)]
-                    .record(Self.microseconds(duration))
-            }
-            if let failureReason {
-                state.errors += 1
-                state.reasons[failureReason, default: 0] += 1
-            }
-            while state.windows.count <= index { state.windows.append(Window()) }
-            state.windows[index].count += 1
-            if failureReason != nil { state.windows[index].errors += 1 }
-            _ = state.windows[index].latency.record(micros)
+        tally.withLock { $0.record(micros: micros, phases: phases, failureReason: failureReason, window: index) }
+    }
+
+    /// A copy of what was recorded so far.
+    var snapshot: RecordingTally { tally.withLock { $0 } }
+}
+
+/// Counts, errors, latency and phase histograms, and the timeline of one request, or of a scenario's
+/// requests added together.
+struct RecordingTally: Sendable {
+    private struct Window: Sendable {
+        var count = 0
+        var errors = 0
+        var latency = Histogram<UInt32>(highestTrackableValue: RequestRecording.highest, numberOfSignificantValueDigits: .two)
+    }
+
+    private var latency = Histogram<UInt64>(highestTrackableValue: RequestRecording.highest, numberOfSignificantValueDigits: .three)
+    private var phases: [String: Histogram<UInt64>] = [:]
+    private var count = 0
+    private var errors = 0
+    private var reasons: [String: Int] = [:]
+    private var windows: [Window] = []
+
+    mutating func record(micros: UInt64, phases spent: [(String, Duration)], failureReason: String?, window index: Int) {
+        count += 1
+        _ = latency.record(micros)
+        for (phase, duration) in spent {
+            _ = phases[phase, default: Histogram<UInt64>(highestTrackableValue: RequestRecording.highest, numberOfSignificantValueDigits: .three)]
+                .record(RequestRecording.microseconds(duration))
+        }
+        if let failureReason {
+            errors += 1
+            reasons[failureReason, default: 0] += 1
+        }
+        while windows.count <= index { windows.append(Window()) }
+        windows[index].count += 1
+        if failureReason != nil { windows[index].errors += 1 }
+        _ = windows[index].latency.record(micros)
+    }
+
+    /// Adds `other` in: counts summed, histograms merged window by window.
+    mutating func add(_ other: RecordingTally) {
+        count += other.count
+        errors += other.errors
+        latency.add(other.latency)
+        for (phase, histogram) in other.phases {
+            phases[phase, default: Histogram<UInt64>(highestTrackableValue: RequestRecording.highest, numberOfSignificantValueDigits: .three)]
+                .add(histogram)
+        }
+        reasons.merge(other.reasons, uniquingKeysWith: +)
+        while windows.count < other.windows.count { windows.append(Window()) }
+        for (index, window) in other.windows.enumerated() {
+            windows[index].count += window.count
+            windows[index].errors += window.errors
+            windows[index].latency.add(window.latency)
         }
     }
 
+    /// The latency at `quantile` (0.95 for p95), in seconds; 0 when nothing was recorded.
     func latency(at quantile: Double) -> Double {
-        state.withLock { state in
-            state.latency.totalCount == 0 ? 0 : Double(state.latency.valueAtPercentile(quantile * 100)) / 1_000_000
-        }
+        latency.totalCount == 0 ? 0 : Double(latency.valueAtPercentile(quantile * 100)) / 1_000_000
     }
 
-    func figures(duration: Duration) -> RequestFigures {
-        state.withLock { state in
-            let seconds = max(duration / .seconds(1), 0.001)
-            func value(_ histogram: Histogram<UInt64>, _ percentile: Double) -> Double {
-                histogram.totalCount == 0 ? 0 : Double(histogram.valueAtPercentile(percentile)) / 1_000_000
-            }
-            let windowSeconds = window / .seconds(1)
-            return RequestFigures(
-                scenario: scenario, request: request, method: method, requests: state.count, errors: state.errors,
-                ratePerSecond: Double(state.count) / seconds,
-                errorRatio: state.count == 0 ? 0 : Double(state.errors) / Double(state.count),
-                latency: .init(
-                    p50: value(state.latency, 50), p95: value(state.latency, 95), p99: value(state.latency, 99),
-                    max: state.latency.totalCount == 0 ? 0 : Double(state.latency.max) / 1_000_000),
-                phaseP95: state.phases.mapValues { value($0, 95) }, errorsByReason: state.reasons,
-                timeline: state.windows.enumerated().map { index, window in
-                    .init(
-                        offsetSeconds: Double(index) * windowSeconds, requests: window.count, errors: window.errors,
-                        ratePerSecond: Double(window.count) / windowSeconds,
-                        p95Seconds: window.latency.totalCount == 0 ? nil : Double(window.latency.valueAtPercentile(95)) / 1_000_000)
-                })
+    func figures(scenario: String, request: String, method: String, duration: Duration, window: Duration) -> RequestFigures {
+        let seconds = max(duration / .seconds(1), 0.001)
+        func value(_ histogram: Histogram<UInt64>, _ percentile: Double) -> Double {
+            histogram.totalCount == 0 ? 0 : Double(histogram.valueAtPercentile(percentile)) / 1_000_000
         }
+        let windowSeconds = window / .seconds(1)
+        return RequestFigures(
+            scenario: scenario, request: request, method: method, requests: count, errors: errors, ratePerSecond: Double(count) / seconds,
+            errorRatio: count == 0 ? 0 : Double(errors) / Double(count),
+            latency: .init(
+                p50: value(latency, 50), p95: value(latency, 95), p99: value(latency, 99),
+                max: latency.totalCount == 0 ? 0 : Double(latency.max) / 1_000_000),
+            phaseP95: phases.mapValues { value($0, 95) }, errorsByReason: reasons,
+            timeline: windows.enumerated().map { index, window in
+                .init(
+                    offsetSeconds: Double(index) * windowSeconds, requests: window.count, errors: window.errors,
+                    ratePerSecond: Double(window.count) / windowSeconds,
+                    p95Seconds: window.latency.totalCount == 0 ? nil : Double(window.latency.valueAtPercentile(95)) / 1_000_000)
+            })
     }
 }

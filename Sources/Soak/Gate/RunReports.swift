@@ -13,7 +13,7 @@ extension RunSummary {
         lines.append("")
         let header = ["REQUEST", "REQUESTS", "RATE", "ERRORS", "P50", "P95", "P99", "MAX", "P95 BY PHASE"]
         var rows: [[String]] = [header]
-        for figure in requests {
+        for figure in tableRows {
             let phases = Self.phases.compactMap { phase in figure.phaseP95[phase].map { "\(phase) \(GateChecks.format(seconds: $0))" } }
             rows.append([
                 figure.key, String(figure.requests), GateChecks.format(rate: figure.ratePerSecond), GateChecks.format(ratio: figure.errorRatio),
@@ -31,6 +31,21 @@ extension RunSummary {
         let failed = checks.filter { !$0.passed }.count
         lines.append(passed ? "PASS: \(checks.count) checks passed" : "FAIL: \(failed) of \(checks.count) checks failed")
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Each scenario's requests, followed by the scenario as a whole when it has more than one.
+    private var tableRows: [RequestFigures] {
+        var rows: [RequestFigures] = []
+        for figure in requests {
+            rows.append(figure)
+            let isLast = requests.last(where: { $0.scenario == figure.scenario }) == figure
+            if isLast, requests.filter({ $0.scenario == figure.scenario }).count > 1,
+                let total = scenarios.first(where: { $0.scenario == figure.scenario })
+            {
+                rows.append(total)
+            }
+        }
+        return rows
     }
 
     /// The database probes' and holds' rows, when the run had any.
@@ -91,7 +106,7 @@ extension RunSummary {
         var body = "<h1>soak run: \(passed ? "PASS" : "FAIL")</h1>\n"
         body += "<p class=\"meta\">\(HTML.escape(configFile)) · \(HTML.escape(startedAt)) to \(HTML.escape(endedAt)) · \(GateChecks.format(seconds: durationSeconds))\(completed ? "" : " (stopped early)") · soak \(HTML.escape(soakVersion)) (\(HTML.escape(revision)))</p>\n"
         body += "<table><tr><th>request</th><th>requests</th><th>rate</th><th>errors</th><th>p50</th><th>p95</th><th>p99</th><th>max</th></tr>\n"
-        for figure in requests {
+        for figure in tableRows {
             let cells = [
                 figure.key, String(figure.requests), GateChecks.format(rate: figure.ratePerSecond), GateChecks.format(ratio: figure.errorRatio),
                 GateChecks.format(seconds: figure.latency.p50), GateChecks.format(seconds: figure.latency.p95),

@@ -38,13 +38,15 @@ public struct RunSummary: Codable, Sendable {
     /// Whether the run lasted its whole duration (false when it was stopped early by a signal).
     public var completed: Bool
     public var requests: [RequestFigures]
+    /// Each scenario's requests taken together, as request `*`.
+    public var scenarios: [RequestFigures] = []
     /// The database probes' and holds' headline numbers.
     public var databases: [DatabaseFigures] = []
     public var checks: [Check]
     public var passed: Bool
 
     enum CodingKeys: String, CodingKey {
-        case schema, revision, completed, requests, databases, checks, passed
+        case schema, revision, completed, requests, scenarios, databases, checks, passed
         case soakVersion = "soak_version"
         case configFile = "config_file"
         case configHash = "config_hash"

@@ -28,6 +28,6 @@ struct TimedRunJudge {
         return RunSummary(
             soakVersion: build.version, revision: build.revision, configFile: configFile, configHash: RunSummary.fnv1a(bytes),
             startedAt: HoldRecord.timestamp(startedAt), endedAt: HoldRecord.timestamp(endedAt), durationSeconds: duration,
-            completed: completed, requests: figures, databases: databaseFigures, checks: checks, passed: checks.allSatisfy(\.passed))
+            completed: completed, requests: figures, scenarios: recorder.scenarioFigures(until: end), databases: databaseFigures, checks: checks, passed: checks.allSatisfy(\.passed))
     }
 }
