@@ -162,14 +162,14 @@ struct HoldTests {
             probes: {}
             holds:
               - { test: listen_with_notify, hold: 3s, notify_every: 200ms, channel: soak_probe }
-              - { test: listen, hold: 3s, channel: pulp_worker_wakeup }
+              - { test: listen, hold: 6s, channel: pulp_worker_wakeup }
             """)
         async let notified = harness.runner(.listenWithNotify).runAndReport()
         async let listened = harness.runner(.listen).runAndReport()
         let sent = try await eventually { MetricsText.value(harness.exposition, "soak_db_hold_alive", ["test": "listen"]) == 1 }
         #expect(sent)
-        try postgres.execute("NOTIFY pulp_worker_wakeup")
-        try postgres.execute("NOTIFY pulp_worker_wakeup, 'cancel'")
+        // One psql run, so both arrive well inside the hold even on a busy runner.
+        try postgres.execute("NOTIFY pulp_worker_wakeup; NOTIFY pulp_worker_wakeup, 'cancel'")
         let (notifyRecord, listenRecord) = await (notified, listened)
 
         #expect(notifyRecord.result == .survived)
