@@ -76,7 +76,8 @@ final class PostgresConnection: @unchecked Sendable {
     /// Opens a connection named `soak/<database>/<probe>` and runs the `opening` statements on the same
     /// thread straight after, so nothing (a busy process included) comes between connecting and them.
     static func open(
-        _ endpoint: PostgresEndpoint, probe: String, timeout: Duration, opening: [String] = []
+        _ endpoint: PostgresEndpoint, probe: String, timeout: Duration, opening: [String] = [],
+        openingTimeout: Duration = openingStatementTimeout
     ) async -> Result<Opened, PostgresFailure> {
         let parameters = endpoint.connectionParameters(probe: probe)
         let handle = withCStrings(parameters.keywords) { keywords in
@@ -94,7 +95,7 @@ final class PostgresConnection: @unchecked Sendable {
             if let failure = connection.finishConnecting(deadline: started + timeout, timeout: timeout) { return .failure(failure) }
             var rows: [Rows] = []
             for sql in opening {
-                switch connection.runQuery(sql, deadline: .now + openingStatementTimeout, timeout: openingStatementTimeout) {
+                switch connection.runQuery(sql, deadline: .now + openingTimeout, timeout: openingTimeout) {
                 case .success(let answer): rows.append(answer.rows)
                 case .failure(let failure): return .failure(failure)
                 }

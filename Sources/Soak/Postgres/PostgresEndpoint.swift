@@ -2,22 +2,32 @@ internal import Prometheus
 internal import SoakConfig
 import Synchronization
 
-/// Where one `databases` entry connects, how long a connection may take, and the count of
-/// soak's open connections to it (`soak_db_connections_open`).
+/// Where soak connects (a `databases` entry, or a scenario's SQL pool), how long a connection may
+/// take, and for a `databases` entry the count of soak's open connections (`soak_db_connections_open`).
 final class PostgresEndpoint: Sendable {
+    /// The middle part of `application_name`: the database entry's or the scenario's name.
     let database: String
     let connectTimeout: Duration
     private let dsn: String
-    private let config: DatabaseConfig
+    private let scrub: @Sendable (String) -> String
     private let open = Atomic<Int>(0)
-    private let openGauge: Gauge
+    private let openGauge: Gauge?
 
     init(config: DatabaseConfig, openGauge: Gauge) {
         self.database = config.name
         self.connectTimeout = config.connectTimeout
         self.dsn = config.dsn?.value ?? ""
-        self.config = config
+        self.scrub = { config.redact($0) }
         self.openGauge = openGauge
+    }
+
+    /// An endpoint whose connections are not counted in the metrics (a scenario's SQL pool).
+    init(name: String, dsn: String, connectTimeout: Duration) {
+        self.database = name
+        self.connectTimeout = connectTimeout
+        self.dsn = dsn
+        self.scrub = { $0 }
+        self.openGauge = nil
     }
 
     /// libpq's keywords and values: the whole connection string as an expandable `dbname`, then the
@@ -27,13 +37,15 @@ final class PostgresEndpoint: Sendable {
     }
 
     /// `text` with the connection string's password replaced by `<secret>`.
-    func redact(_ text: String) -> String { config.redact(text) }
+    func redact(_ text: String) -> String { scrub(text) }
 
     func connectionOpened() {
-        openGauge.set(to: Double(open.add(1, ordering: .relaxed).newValue))
+        let count = open.add(1, ordering: .relaxed).newValue
+        openGauge?.set(to: Double(count))
     }
 
     func connectionClosed() {
-        openGauge.set(to: Double(open.subtract(1, ordering: .relaxed).newValue))
+        let count = open.subtract(1, ordering: .relaxed).newValue
+        openGauge?.set(to: Double(count))
     }
 }

@@ -39,9 +39,8 @@ final class ScenarioRun: Sendable {
                 pools[pool.name] = values
             case .sql(let dsn, let query, let fallback):
                 do {
-                    let rows = try await PostgresQuery.firstColumn(
-                        dsn: dsn.value, sql: query, applicationName: "soak/\(config.name)/pool", timeout: .seconds(10))
-                    guard !rows.isEmpty else { throw PostgresQuery.Failure(description: "the query returned no rows") }
+                    let rows = try await PostgresQuery.firstColumn(dsn: dsn.value, sql: query, name: config.name, timeout: .seconds(10))
+                    guard !rows.isEmpty else { throw PostgresFailure.queryFailed(sqlstate: nil, message: "the query returned no rows") }
                     pools[pool.name] = rows.map { Int($0).map(TemplateValue.integer) ?? .string($0) }
                     logger.info("pool loaded from the database", metadata: ["scenario": "\(config.name)", "pool": "\(pool.name)", "values": "\(rows.count)"])
                 } catch {
