@@ -77,10 +77,10 @@ final class RequestRecording: Sendable {
         UInt64(clamping: max(1, min(Int64(highest), duration.components.seconds * 1_000_000 + duration.components.attoseconds / 1_000_000_000_000)))
     }
 
-    func record(latency: Duration, phases: [(String, Duration)], failureReason: String?, at instant: ContinuousClock.Instant) {
+    func record(latency: Duration, timings: PhaseTimings, answered: Bool, failureReason: String?, at instant: ContinuousClock.Instant) {
         let micros = Self.microseconds(latency)
         let index = max(0, Int((instant - startedAt) / window))
-        tally.withLock { $0.record(micros: micros, phases: phases, failureReason: failureReason, window: index) }
+        tally.withLock { $0.record(micros: micros, timings: timings, answered: answered, failureReason: failureReason, window: index) }
     }
 
     /// A copy of what was recorded so far.
@@ -103,10 +103,10 @@ struct RecordingTally: Sendable {
     private var reasons: [String: Int] = [:]
     private var windows: [Window] = []
 
-    mutating func record(micros: UInt64, phases spent: [(String, Duration)], failureReason: String?, window index: Int) {
+    mutating func record(micros: UInt64, timings: PhaseTimings, answered: Bool, failureReason: String?, window index: Int) {
         count += 1
         _ = latency.record(micros)
-        for (phase, duration) in spent {
+        timings.forEachMeasured(answered: answered) { phase, duration in
             _ = phases[phase, default: Histogram<UInt64>(highestTrackableValue: RequestRecording.highest, numberOfSignificantValueDigits: .three)]
                 .record(RequestRecording.microseconds(duration))
         }

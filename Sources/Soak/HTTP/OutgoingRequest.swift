@@ -75,4 +75,18 @@ struct PhaseTimings: Sendable, Equatable {
     }
 
     init() {}
+
+    /// Calls `body` with each phase that means something for this request: resolve, connect and (over
+    /// TLS) tls on a new connection; processing and transfer when an answer came.
+    func forEachMeasured(answered: Bool, _ body: (String, Duration) -> Void) {
+        if newConnection {
+            body("resolve", resolve)
+            body("connect", connect)
+            if tls > .zero { body("tls", tls) }
+        }
+        if answered {
+            body("processing", processing)
+            body("transfer", transfer)
+        }
+    }
 }

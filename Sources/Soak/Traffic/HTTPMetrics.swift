@@ -176,17 +176,10 @@ final class RequestMetrics: Sendable {
         }
         counter.increment()
         duration.record(DurationSyntax.seconds(latency))
-        let timings = outcome.timings
-        var spent: [(String, Duration)] = []
-        if timings.newConnection {
-            spent += [("resolve", timings.resolve), ("connect", timings.connect)]
-            if timings.tls > .zero { spent.append(("tls", timings.tls)) }
+        outcome.timings.forEachMeasured(answered: outcome.status > 0) { phase, duration in
+            phases[phase]?.record(DurationSyntax.seconds(duration))
         }
-        if outcome.status > 0 {
-            spent += [("processing", timings.processing), ("transfer", timings.transfer)]
-        }
-        for (phase, duration) in spent { phases[phase]?.record(DurationSyntax.seconds(duration)) }
-        recording?.record(latency: latency, phases: spent, failureReason: failureReason, at: outcome.completedAt)
+        recording?.record(latency: latency, timings: outcome.timings, answered: outcome.status > 0, failureReason: failureReason, at: outcome.completedAt)
         requestBytes.increment(by: Int64(outcome.requestBytes))
         responseBytes.increment(by: Int64(outcome.responseBytes))
         if let failureReason {
