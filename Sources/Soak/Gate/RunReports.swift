@@ -15,11 +15,7 @@ extension RunSummary {
         var rows: [[String]] = [header]
         for figure in tableRows {
             let phases = Self.phases.compactMap { phase in figure.phaseP95[phase].map { "\(phase) \(GateChecks.format(seconds: $0))" } }
-            rows.append([
-                figure.key, String(figure.requests), GateChecks.format(rate: figure.ratePerSecond), GateChecks.format(ratio: figure.errorRatio),
-                GateChecks.format(seconds: figure.latency.p50), GateChecks.format(seconds: figure.latency.p95),
-                GateChecks.format(seconds: figure.latency.p99), GateChecks.format(seconds: figure.latency.max), phases.joined(separator: ", "),
-            ])
+            rows.append(Self.cells(figure) + [phases.joined(separator: ", ")])
         }
         lines += Self.aligned(rows)
         lines += databaseLines
@@ -53,23 +49,43 @@ extension RunSummary {
         var probeRows: [[String]] = [["DATABASE PROBE", "RUNS", "FAILED", "P50", "P95"]]
         var holdRows: [[String]] = [["DATABASE HOLD", "SURVIVED", "DIED", "FAILED TO START", "NOTIFICATIONS SENT/RECEIVED/MISSING"]]
         for database in databases {
-            for probe in database.probes {
-                probeRows.append([
-                    "\(database.database)/\(probe.probe)", String(probe.runs), String(probe.failures),
-                    probe.p50Seconds.map(GateChecks.format(seconds:)) ?? "-", probe.p95Seconds.map(GateChecks.format(seconds:)) ?? "-",
-                ])
-            }
-            for hold in database.holds {
-                holdRows.append([
-                    "\(database.database)/\(hold.test)", String(hold.survived), String(hold.died), String(hold.failedToStart),
-                    hold.notifications.map { "\($0.sent)/\($0.received)/\($0.missing)" } ?? "-",
-                ])
-            }
+            probeRows += database.probes.map { Self.cells($0, name: "\(database.database)/\($0.probe)") }
+            holdRows += database.holds.map { Self.cells($0, name: "\(database.database)/\($0.test)") }
         }
         var lines: [String] = []
         if probeRows.count > 1 { lines += [""] + Self.aligned(probeRows) }
         if holdRows.count > 1 { lines += [""] + Self.aligned(holdRows) }
         return lines
+    }
+
+    /// A request's row: its key, requests, rate, error ratio, p50, p95, p99 and max.
+    private static func cells(_ figure: RequestFigures) -> [String] {
+        [
+            figure.key, String(figure.requests), GateChecks.format(rate: figure.ratePerSecond), GateChecks.format(ratio: figure.errorRatio),
+            GateChecks.format(seconds: figure.latency.p50), GateChecks.format(seconds: figure.latency.p95),
+            GateChecks.format(seconds: figure.latency.p99), GateChecks.format(seconds: figure.latency.max),
+        ]
+    }
+
+    /// A database probe's row: `name`, runs, failures, p50 and p95 (`-` without a latency).
+    private static func cells(_ probe: DatabaseFigures.Probe, name: String) -> [String] {
+        [
+            name, String(probe.runs), String(probe.failures), probe.p50Seconds.map(GateChecks.format(seconds:)) ?? "-",
+            probe.p95Seconds.map(GateChecks.format(seconds:)) ?? "-",
+        ]
+    }
+
+    /// A hold's row: `name`, its results, and notifications sent/received/missing (`-` for tests without).
+    private static func cells(_ hold: DatabaseFigures.Hold, name: String) -> [String] {
+        [
+            name, String(hold.survived), String(hold.died), String(hold.failedToStart),
+            hold.notifications.map { "\($0.sent)/\($0.received)/\($0.missing)" } ?? "-",
+        ]
+    }
+
+    /// One HTML table row of escaped cells.
+    private static func htmlRow(_ cells: [String]) -> String {
+        "<tr>" + cells.map { "<td>\(HTML.escape($0))</td>" }.joined() + "</tr>\n"
     }
 
     private static func aligned(_ rows: [[String]]) -> [String] {
@@ -106,34 +122,15 @@ extension RunSummary {
         var body = "<h1>soak run: \(passed ? "PASS" : "FAIL")</h1>\n"
         body += "<p class=\"meta\">\(HTML.escape(configFile)) · \(HTML.escape(startedAt)) to \(HTML.escape(endedAt)) · \(GateChecks.format(seconds: durationSeconds))\(completed ? "" : " (stopped early)") · soak \(HTML.escape(soakVersion)) (\(HTML.escape(revision)))</p>\n"
         body += "<table><tr><th>request</th><th>requests</th><th>rate</th><th>errors</th><th>p50</th><th>p95</th><th>p99</th><th>max</th></tr>\n"
-        for figure in tableRows {
-            let cells = [
-                figure.key, String(figure.requests), GateChecks.format(rate: figure.ratePerSecond), GateChecks.format(ratio: figure.errorRatio),
-                GateChecks.format(seconds: figure.latency.p50), GateChecks.format(seconds: figure.latency.p95),
-                GateChecks.format(seconds: figure.latency.p99), GateChecks.format(seconds: figure.latency.max),
-            ]
-            body += "<tr>" + cells.map { "<td>\(HTML.escape($0))</td>" }.joined() + "</tr>\n"
-        }
+        for figure in tableRows { body += Self.htmlRow(Self.cells(figure)) }
         body += "</table>\n"
         for database in databases {
             body += "<h2>database \(HTML.escape(database.database))</h2>\n<table><tr><th>probe</th><th>runs</th><th>failed</th><th>p50</th><th>p95</th></tr>\n"
-            for probe in database.probes {
-                let cells = [
-                    probe.probe, String(probe.runs), String(probe.failures), probe.p50Seconds.map(GateChecks.format(seconds:)) ?? "-",
-                    probe.p95Seconds.map(GateChecks.format(seconds:)) ?? "-",
-                ]
-                body += "<tr>" + cells.map { "<td>\(HTML.escape($0))</td>" }.joined() + "</tr>\n"
-            }
+            for probe in database.probes { body += Self.htmlRow(Self.cells(probe, name: probe.probe)) }
             body += "</table>\n"
             if !database.holds.isEmpty {
                 body += "<table><tr><th>hold</th><th>survived</th><th>died</th><th>failed to start</th><th>notifications sent/received/missing</th></tr>\n"
-                for hold in database.holds {
-                    let cells = [
-                        hold.test, String(hold.survived), String(hold.died), String(hold.failedToStart),
-                        hold.notifications.map { "\($0.sent)/\($0.received)/\($0.missing)" } ?? "-",
-                    ]
-                    body += "<tr>" + cells.map { "<td>\(HTML.escape($0))</td>" }.joined() + "</tr>\n"
-                }
+                for hold in database.holds { body += Self.htmlRow(Self.cells(hold, name: hold.test)) }
                 body += "</table>\n"
             }
         }
