@@ -54,8 +54,7 @@ struct PercentArgument: ExpressibleByArgument {
     }
 
     init?(argument: String) {
-        let number = argument.hasSuffix("%") ? Double(argument.dropLast()).map { $0 / 100 } : Double(argument)
-        guard let number, number >= 0 else { return nil }
+        guard let number = ShareSyntax.parse(argument), number >= 0 else { return nil }
         self.value = number
     }
 

@@ -35,15 +35,10 @@ extension ConfigReader {
         return value
     }
 
-    /// `30%` or `0.3` as 0.3; nil when `text` is neither.
-    static func share(_ text: String) -> Double? {
-        text.hasSuffix("%") ? Double(text.dropLast()).map { $0 / 100 } : Double(text)
-    }
-
     /// A share written as `30%` or `0.3`.
     func fraction(_ node: Node, path: String) -> Double? {
         guard let text = string(node, path: path, expected: "a percentage such as 30%") else { return nil }
-        guard let value = Self.share(text), value >= 0, value.isFinite else {
+        guard let value = ShareSyntax.parse(text), value >= 0, value.isFinite else {
             report("\(path): expected a percentage such as 30% or a fraction such as 0.3, found \"\(text)\"", at: node)
             return nil
         }
@@ -216,7 +211,7 @@ extension ConfigReader {
                 return nil
             }
             if parts[0] == "error_ratio" {
-                guard let value = Self.share(parts[1]), value >= 0, value <= 1 else {
+                guard let value = ShareSyntax.parse(parts[1]), value >= 0, value <= 1 else {
                     report("\(path): invalid error ratio in \"\(text)\"; \(hint)", at: item)
                     return nil
                 }
