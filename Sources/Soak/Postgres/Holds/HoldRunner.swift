@@ -193,45 +193,56 @@ struct HoldRunner: Sendable {
 private struct Listening {
     let test: HoldTest
     var ledger: NotificationLedger
-    var counts: NotificationCounts?
+    /// listen: every notification that arrived on the channel.
+    private var heard = 0
+    /// listen_with_notify: the sends the server acknowledged, known when the notifier is done.
+    private var acknowledged: [Int] = []
 
     init(test: HoldTest, run: String) {
         self.test = test
         ledger = NotificationLedger(run: run)
-        counts = test == .listen || test == .listenWithNotify ? NotificationCounts() : nil
+    }
+
+    /// The run's notification counts, from what was heard or from the ledger; nil for the other tests.
+    var counts: NotificationCounts? {
+        switch test {
+        case .listen:
+            NotificationCounts(received: heard)
+        case .listenWithNotify:
+            NotificationCounts(
+                sent: acknowledged.count, received: ledger.received, missing: ledger.missing(acknowledged: acknowledged),
+                duplicate: ledger.duplicates, outOfOrder: ledger.outOfOrder)
+        default:
+            nil
+        }
     }
 
     mutating func take(_ notifications: [PostgresConnection.Notification], metrics: HoldMetrics) {
-        guard counts != nil else { return }
         for notification in notifications {
-            guard test == .listenWithNotify else {
-                counts?.received += 1
+            switch test {
+            case .listen:
+                heard += 1
                 metrics.notification("received")
-                continue
-            }
-            switch ledger.record(payload: notification.payload, receivedAt: notification.receivedAt) {
-            case .received(let latency, let outOfOrder):
-                counts?.received += 1
-                metrics.notification("received")
-                metrics.notifyLatency?.record(latency)
-                if outOfOrder {
-                    counts?.outOfOrder += 1
-                    metrics.notification("out_of_order")
+            case .listenWithNotify:
+                switch ledger.record(payload: notification.payload, receivedAt: notification.receivedAt) {
+                case .received(let latency, let outOfOrder):
+                    metrics.notification("received")
+                    metrics.notifyLatency?.record(latency)
+                    if outOfOrder { metrics.notification("out_of_order") }
+                case .duplicate:
+                    metrics.notification("duplicate")
+                case .foreign:
+                    break
                 }
-            case .duplicate:
-                counts?.duplicate += 1
-                metrics.notification("duplicate")
-            case .foreign:
+            default:
                 break
             }
         }
     }
 
     mutating func finish(acknowledged: [Int], metrics: HoldMetrics) {
-        counts?.sent = acknowledged.count
+        self.acknowledged = acknowledged
         metrics.notification("sent", count: acknowledged.count)
-        let missing = ledger.missing(acknowledged: acknowledged)
-        counts?.missing = missing
-        metrics.notification("missing", count: missing)
+        metrics.notification("missing", count: ledger.missing(acknowledged: acknowledged))
     }
 }
