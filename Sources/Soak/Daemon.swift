@@ -33,16 +33,16 @@ public struct DaemonOptions: Sendable {
 public struct TimedRunOptions: Sendable {
     /// How long traffic and probes run before soak stops by itself.
     public var duration: Duration
-    /// An earlier run's summary to compare with, already read and checked against the config.
-    public var baseline: RunSummary?
+    /// An earlier run's summary file to compare with; it is read and checked against the config before anything starts.
+    public var baselineFile: String?
     /// How much worse than the baseline p95 and p99 may be, relatively (0.2 for 20%).
     public var latencyTolerance: Double
     /// How much the error ratio may rise over the baseline, in ratio points (0.05 for 5 points).
     public var errorRatioTolerance: Double
 
-    public init(duration: Duration, baseline: RunSummary?, latencyTolerance: Double = 0.2, errorRatioTolerance: Double = 0.05) {
+    public init(duration: Duration, baselineFile: String?, latencyTolerance: Double = 0.2, errorRatioTolerance: Double = 0.05) {
         self.duration = duration
-        self.baseline = baseline
+        self.baselineFile = baselineFile
         self.latencyTolerance = latencyTolerance
         self.errorRatioTolerance = errorRatioTolerance
     }
@@ -54,11 +54,14 @@ public enum DaemonError: Error, CustomStringConvertible {
     case invalidConfig(ConfigError)
     /// libcurl could not be initialised.
     case httpClient(String)
+    /// A timed run's baseline cannot be read or was written for another config; nothing was started.
+    case unusableBaseline(RunSummary.BaselineError)
 
     public var description: String {
         switch self {
         case .invalidConfig(let error): "invalid config:\n\(error)"
         case .httpClient(let message): "the HTTP client could not start: \(message)"
+        case .unusableBaseline(let error): "unusable baseline: \(error)"
         }
     }
 }
@@ -87,6 +90,16 @@ public struct Daemon: Sendable {
         } catch {
             throw DaemonError.invalidConfig(error)
         }
+        var baseline: RunSummary?
+        if let path = options.timedRun?.baselineFile {
+            do throws(RunSummary.BaselineError) {
+                let read = try RunSummary.readBaseline(path)
+                try RunSummary.checkBaseline(read, path: path, matches: initial)
+                baseline = read
+            } catch {
+                throw DaemonError.unusableBaseline(error)
+            }
+        }
         let metrics = SoakMetrics(build: build)
         let client: CurlClient
         do {
@@ -95,6 +108,11 @@ public struct Daemon: Sendable {
             throw DaemonError.httpClient(error.message)
         }
         let recorder = options.timedRun.map { RunRecorder(startedAt: .now, duration: $0.duration) }
+        let judge = options.timedRun.map {
+            TimedRunJudge(
+                options: $0, baseline: baseline, config: initial, configFile: options.configFile,
+                configHash: RunSummary.fnv1a(FileManager.default.contents(atPath: options.configFile).map { [UInt8]($0) } ?? []), build: build)
+        }
         let traffic = TrafficEngine(
             client: client, metrics: HTTPMetrics(registry: metrics.registry, latencyBuckets: initial.http.latencyBuckets, recorder: recorder),
             logger: logger)
@@ -145,9 +163,8 @@ public struct Daemon: Sendable {
         groupConfiguration.maximumCancellationDuration = .seconds(1)
         try await ServiceGroup(configuration: groupConfiguration).run()
         logger.info("soak stopped")
-        guard let timedRun = options.timedRun, let recorder, let databaseRecorder, let timer else { return nil }
-        return TimedRunJudge(options: timedRun, config: initial, configFile: options.configFile, build: build)
-            .summary(recorder: recorder, databases: databaseRecorder, startedAt: startedAt, completed: timer.completed)
+        guard let judge, let recorder, let databaseRecorder, let timer else { return nil }
+        return judge.summary(recorder: recorder, databases: databaseRecorder, startedAt: startedAt, completed: timer.completed)
     }
 }
 

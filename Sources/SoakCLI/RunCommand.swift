@@ -76,23 +76,9 @@ struct RunCommand: AsyncParsableCommand {
         let logger = Logger(label: "soak")
         // A timed run is a CI gate: exit 1 means "a check failed", so its own errors exit 2.
         let errorStatus: Int32 = duration == nil ? 1 : 2
-        var timedRun: TimedRunOptions?
-        if let duration {
-            var baselineSummary: RunSummary?
-            if let baseline {
-                do throws(RunSummary.BaselineError) {
-                    let read = try RunSummary.readBaseline(baseline)
-                    if let config = try? ConfigLoader.load(file: configFile) {
-                        try RunSummary.checkBaseline(read, path: baseline, matches: config)
-                    }
-                    baselineSummary = read
-                } catch {
-                    logger.error("unusable baseline", metadata: ["problem": "\(error)"])
-                    throw ExitCode(2)
-                }
-            }
-            timedRun = TimedRunOptions(
-                duration: duration.value, baseline: baselineSummary, latencyTolerance: latencyTolerance.value, errorRatioTolerance: errorTolerance.value)
+        let timedRun = duration.map {
+            TimedRunOptions(
+                duration: $0.value, baselineFile: baseline, latencyTolerance: latencyTolerance.value, errorRatioTolerance: errorTolerance.value)
         }
         let options = DaemonOptions(
             configFile: configFile, listenAddress: listenAddress?.value, enableLifecycle: enableLifecycle,
@@ -104,6 +90,9 @@ struct RunCommand: AsyncParsableCommand {
             for problem in error.problems {
                 logger.error("invalid config; fix it and start again", metadata: ["problem": "\(problem)"])
             }
+            throw ExitCode(errorStatus)
+        } catch DaemonError.unusableBaseline(let error) {
+            logger.error("unusable baseline", metadata: ["problem": "\(error)"])
             throw ExitCode(errorStatus)
         } catch {
             logger.error("soak failed", metadata: ["error": "\(error)"])

@@ -4,8 +4,12 @@ internal import SoakConfig
 /// Turns a timed run's recording into its summary: figures, threshold checks, baseline checks, verdict.
 struct TimedRunJudge {
     let options: TimedRunOptions
+    /// The earlier run to compare with, read and checked at start.
+    let baseline: RunSummary?
     let config: SoakConfiguration
     let configFile: String
+    /// The hash of the config file as it was when the run started (a later edit does not change it).
+    let configHash: String
     let build: BuildInfo
 
     func summary(recorder: RunRecorder, databases: DatabaseRecorder, startedAt: Date, completed: Bool) -> RunSummary {
@@ -20,13 +24,12 @@ struct TimedRunJudge {
         checks += GateChecks.databases(config: config, figures: databaseFigures) { database, probe, quantile in
             databases.latency(database: database, probe: probe, at: quantile)
         }
-        if let baseline = options.baseline {
+        if let baseline {
             checks += GateChecks.baseline(
                 baseline, figures: figures, tolerance: .init(latency: options.latencyTolerance, errorRatio: options.errorRatioTolerance))
         }
-        let bytes = FileManager.default.contents(atPath: configFile).map { [UInt8]($0) } ?? []
         return RunSummary(
-            soakVersion: build.version, revision: build.revision, configFile: configFile, configHash: RunSummary.fnv1a(bytes),
+            soakVersion: build.version, revision: build.revision, configFile: configFile, configHash: configHash,
             startedAt: HoldRecord.timestamp(startedAt), endedAt: HoldRecord.timestamp(endedAt), durationSeconds: duration,
             completed: completed, requests: figures, scenarios: recorder.scenarioFigures(until: end), databases: databaseFigures, checks: checks, passed: checks.allSatisfy(\.passed))
     }
