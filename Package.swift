@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "soak", targets: ["SoakCLI"]),
+        .executable(name: "soak-sandbox", targets: ["SoakSandbox"]),
         .library(name: "Soak", targets: ["Soak"]),
         .library(name: "SoakConfig", targets: ["SoakConfig"]),
     ],
@@ -70,6 +71,20 @@ let package = Package(
                 "Soak", "SoakConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "SoakSandbox",
+            dependencies: [
+                "Soak", "SoakConfig",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),

@@ -14,21 +14,22 @@ public struct SoakConfiguration: Sendable {
     public let scenarios: [ScenarioConfig]
     /// The `databases` section, in the order written.
     public let databases: [DatabaseConfig]
+    /// The `ingestion` section, in the order written.
+    public let ingestion: [IngestionProbeConfig]
+    /// The `tasks` section, in the order written.
+    public let tasks: [TaskProbeConfig]
+    /// The `json_values` section, in the order written.
+    public let jsonValues: [JSONValueProbeConfig]
 
-    /// The sections of the agreed config shape that this build does not run yet, with what brings them.
-    static let sectionsNotYetAvailable: [(key: String, arrivesWith: String)] = [
-        ("ingestion", "the task probes"),
-        ("tasks", "the task probes"),
-        ("json_values", "the task probes"),
-    ]
-
-    static let keys = ["web", "results_file", "http", "targets", "scenarios", "databases"] + sectionsNotYetAvailable.map(\.key)
+    static let keys = ["web", "results_file", "http", "targets", "scenarios", "ingestion", "tasks", "json_values", "databases"]
 
     /// The config of an empty file: nothing runs but soak's own endpoints.
-    static let empty = SoakConfiguration(web: WebConfig(), resultsFile: nil, http: HTTPSettings(), targets: [], scenarios: [], databases: [])
+    static let empty = SoakConfiguration(
+        web: WebConfig(), resultsFile: nil, http: HTTPSettings(), targets: [], scenarios: [], databases: [], ingestion: [], tasks: [], jsonValues: [])
 
     private init(
-        web: WebConfig, resultsFile: String?, http: HTTPSettings, targets: [TargetConfig], scenarios: [ScenarioConfig], databases: [DatabaseConfig]
+        web: WebConfig, resultsFile: String?, http: HTTPSettings, targets: [TargetConfig], scenarios: [ScenarioConfig], databases: [DatabaseConfig],
+        ingestion: [IngestionProbeConfig], tasks: [TaskProbeConfig], jsonValues: [JSONValueProbeConfig]
     ) {
         self.web = web
         self.resultsFile = resultsFile
@@ -36,17 +37,13 @@ public struct SoakConfiguration: Sendable {
         self.targets = targets
         self.scenarios = scenarios
         self.databases = databases
+        self.ingestion = ingestion
+        self.tasks = tasks
+        self.jsonValues = jsonValues
     }
 
     init?(_ root: Node, reader: ConfigReader) {
         guard let fields = reader.mapping(root, path: "", known: Self.keys) else { return nil }
-        for (key, arrivesWith) in Self.sectionsNotYetAvailable {
-            if let entry = fields.entries.first(where: { $0.key == key }) {
-                reader.report(
-                    "\(key): this build of soak cannot run \(key) yet (it arrives with \(arrivesWith)); remove the section",
-                    at: entry.keyNode)
-            }
-        }
         let web = WebConfig(fields["web"], reader: reader)
         let resultsFile = fields["results_file"].map { reader.path($0, path: "results_file") }
         let http = HTTPSettings(fields["http"], reader: reader)
@@ -64,11 +61,11 @@ public struct SoakConfiguration: Sendable {
                 }
             }
         }
+        let lookup = TargetLookup(valid: Dictionary(targets.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first }), declared: declaredTargets)
         var scenarios: [ScenarioConfig] = []
         if let scenariosNode = fields["scenarios"] {
-            let byName = Dictionary(targets.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
             for (index, node) in (reader.sequence(scenariosNode, path: "scenarios") ?? []).enumerated() {
-                guard let scenario = ScenarioConfig(node, path: "scenarios[\(index)]", targets: byName, declaredTargets: declaredTargets, reader: reader) else { continue }
+                guard let scenario = ScenarioConfig(node, path: "scenarios[\(index)]", targets: lookup, reader: reader) else { continue }
                 if scenarios.contains(where: { $0.name == scenario.name }) {
                     reader.report("scenarios[\(index)].name: \"\(scenario.name)\" is used twice; scenario names must differ", at: node)
                 }
@@ -88,8 +85,23 @@ public struct SoakConfiguration: Sendable {
                 if let database = DatabaseConfig(node, path: "databases[\(index)]", reader: reader) { databases.append(database) }
             }
         }
+        let ingestion = fields["ingestion"].map { node in
+            reader.probeSection(node, key: "ingestion", known: IngestionProbeConfig.keys) {
+                IngestionProbeConfig($0, path: $1, targets: lookup, reader: reader)
+            }
+        } ?? []
+        let tasks = fields["tasks"].map { node in
+            reader.probeSection(node, key: "tasks", known: TaskProbeConfig.keys) { TaskProbeConfig($0, path: $1, targets: lookup, reader: reader) }
+        } ?? []
+        let jsonValues = fields["json_values"].map { node in
+            reader.probeSection(node, key: "json_values", known: JSONValueProbeConfig.keys) {
+                JSONValueProbeConfig($0, path: $1, targets: lookup, reader: reader)
+            }
+        } ?? []
         guard reader.problems.isEmpty, let web, let http, resultsFile != .some(nil), targetsValid else { return nil }
-        self.init(web: web, resultsFile: resultsFile ?? nil, http: http, targets: targets, scenarios: scenarios, databases: databases)
+        self.init(
+            web: web, resultsFile: resultsFile ?? nil, http: http, targets: targets, scenarios: scenarios, databases: databases,
+            ingestion: ingestion, tasks: tasks, jsonValues: jsonValues)
     }
 
     /// The config as YAML with every default filled in and every secret shown as `<secret>`.
@@ -103,6 +115,9 @@ public struct SoakConfiguration: Sendable {
         if !scenarios.isEmpty {
             pairs.append((Node("scenarios"), Node(scenarios.map(\.node))))
         }
+        if !ingestion.isEmpty { pairs.append((Node("ingestion"), Node(ingestion.map(\.node)))) }
+        if !tasks.isEmpty { pairs.append((Node("tasks"), Node(tasks.map(\.node)))) }
+        if !jsonValues.isEmpty { pairs.append((Node("json_values"), Node(jsonValues.map(\.node)))) }
         if !databases.isEmpty {
             pairs.append((Node("databases"), Node(databases.map(\.node))))
         }
@@ -143,6 +158,13 @@ public struct SoakConfiguration: Sendable {
                 lines.append("  \(scenario.name): \(scenario.target.name), \(model), \(scenario.requests.count) requests")
             }
         }
+        lines += Self.section("ingestion", ingestion.map { "\($0.name): \($0.target.name) \($0.request.path.source), \($0.concurrency) at once every \(DurationSyntax.format($0.every))" })
+        lines += Self.section("tasks", tasks.map {
+            "\($0.name): \($0.target.name) \($0.dispatch.method) \($0.dispatch.path.source) every \(DurationSyntax.format($0.every)), followed for up to \(DurationSyntax.format($0.timeout))"
+        })
+        lines += Self.section("json_values", jsonValues.map {
+            "\($0.name): \($0.target.name) \($0.request.path.source) every \(DurationSyntax.format($0.every)), values \($0.values.map(\.name).joined(separator: ", "))"
+        })
         if databases.isEmpty {
             lines.append("databases: none")
         } else {
@@ -154,5 +176,10 @@ public struct SoakConfiguration: Sendable {
             }
         }
         return lines
+    }
+
+    /// `key: none`, or `key: N` and a line per item.
+    private static func section(_ key: String, _ items: [String]) -> [String] {
+        items.isEmpty ? ["\(key): none"] : ["\(key): \(items.count)"] + items.map { "  \($0)" }
     }
 }

@@ -40,13 +40,13 @@ struct ScenarioConfigTests {
         #expect(browse.seed == 42)
         #expect(browse.thresholds == [.latency(quantile: 0.95, below: .milliseconds(250)), .errorRatio(below: 0.005)])
         #expect(browse.requests.map(\.name) == ["info", "search"])
-        #expect(browse.requests[0].expectStatus.accepts(404))
-        #expect(!browse.requests[0].expectStatus.accepts(201))
-        #expect(browse.requests[1].method == "POST")
-        #expect(browse.requests[1].timeout == .seconds(5))
+        #expect(browse.requests[0].request.expectStatus.accepts(404))
+        #expect(!browse.requests[0].request.expectStatus.accepts(201))
+        #expect(browse.requests[1].request.method == "POST")
+        #expect(browse.requests[1].request.timeout == .seconds(5))
         #expect(browse.requests[1].thresholds == [.latency(quantile: 0.99, below: .seconds(2))])
         #expect(browse.requests[1].checks.count == 2)
-        #expect(browse.requests[1].expectStatus.accepts(204))
+        #expect(browse.requests[1].request.expectStatus.accepts(204))
 
         let analysts = config.scenarios[1]
         guard case .closed(let model) = analysts.workload else {

@@ -95,7 +95,7 @@ struct TemplateTests {
                     body: { id: "{{ pool \\"ids\\" }}", name: "{{ pool \\"names\\" }}", index: "{{ user.index }}", label: "u-{{ user.index }}", n: 2.5, ok: true, none: null, list: ["x", 3] }
             """
         let config = try ConfigLoader.parse(yaml: yaml, file: "inline.yaml", baseDirectory: "/", environment: [:])
-        guard case .json(let body)? = config.scenarios.first?.requests.first?.body else {
+        guard case .json(let body)? = config.scenarios.first?.requests.first?.request.body else {
             Issue.record("expected a JSON body")
             return
         }

@@ -9,9 +9,9 @@ import Glibc
 /// One libpq connection driven with the non-blocking API. Every wait is a `poll()` on the
 /// connection's socket (and a wake descriptor that task cancellation writes to) with a deadline,
 /// on a thread of its own. One task uses a connection at a time; only ``interrupt()`` may come from another.
-final class PostgresConnection: @unchecked Sendable {
+package final class PostgresConnection: @unchecked Sendable {
     /// A `NOTIFY` that arrived, with the wall-clock time soak read it.
-    struct Notification: Sendable {
+    package struct Notification: Sendable {
         let channel: String
         let payload: String
         let senderPID: Int32
@@ -19,7 +19,7 @@ final class PostgresConnection: @unchecked Sendable {
     }
 
     /// What ended a ``watch(until:)``.
-    enum WatchEvent: Sendable {
+    package enum WatchEvent: Sendable {
         /// The deadline came and the connection is fine.
         case deadline
         /// Notifications arrived (the connection is fine).
@@ -29,12 +29,12 @@ final class PostgresConnection: @unchecked Sendable {
     }
 
     /// Rows of a result, each column as text (nil for NULL).
-    typealias Rows = [[String?]]
+    package typealias Rows = [[String?]]
 
     /// A query's rows and how long it took, timed on the connection's thread from send to last row.
-    struct Answer: Sendable {
-        let rows: Rows
-        let took: Duration
+    package struct Answer: Sendable {
+        package let rows: Rows
+        package let took: Duration
     }
 
     private enum WaitOutcome { case ready, timedOut, interrupted, failed }
@@ -64,18 +64,18 @@ final class PostgresConnection: @unchecked Sendable {
 
     /// What ``open(_:probe:timeout:opening:)`` gives: the connection, how long it took to be ready, and
     /// the rows of each opening statement.
-    struct Opened {
-        let connection: PostgresConnection
-        let took: Duration
-        let openingRows: [Rows]
+    package struct Opened {
+        package let connection: PostgresConnection
+        package let took: Duration
+        package let openingRows: [Rows]
     }
 
     /// Time allowed for each opening statement.
-    static let openingStatementTimeout = Duration.seconds(30)
+    package static let openingStatementTimeout = Duration.seconds(30)
 
     /// Opens a connection named `soak/<database>/<probe>` and runs the `opening` statements on the same
     /// thread straight after, so nothing (a busy process included) comes between connecting and them.
-    static func open(
+    package static func open(
         _ endpoint: PostgresEndpoint, probe: String, timeout: Duration, opening: [String] = [],
         openingTimeout: Duration = openingStatementTimeout
     ) async -> Result<Opened, PostgresFailure> {
@@ -118,7 +118,7 @@ final class PostgresConnection: @unchecked Sendable {
 
     /// Runs `sql`. A query that overruns `timeout` is cancelled (the request goes out on a thread of its
     /// own, as `PQcancel` blocks); if it has not stopped `cancelGrace` later the connection is dropped.
-    func query(_ sql: String, timeout: Duration) async -> Result<Answer, PostgresFailure> {
+    package func query(_ sql: String, timeout: Duration) async -> Result<Answer, PostgresFailure> {
         await query(timeout: timeout) { sql }
     }
 
@@ -129,12 +129,12 @@ final class PostgresConnection: @unchecked Sendable {
     }
 
     /// Waits without sending anything until `deadline`, reading what the server sends the moment it arrives.
-    func watch(until deadline: ContinuousClock.Instant) async -> WatchEvent {
+    package func watch(until deadline: ContinuousClock.Instant) async -> WatchEvent {
         await blocking { $0.runWatch(until: deadline) }
     }
 
     /// Whether the connection can still be used.
-    var isUsable: Bool { !broken && !closed.load(ordering: .relaxed) }
+    package var isUsable: Bool { !broken && !closed.load(ordering: .relaxed) }
 
     /// Makes the wait in progress, and every later one, end at once with reason `cancelled`.
     func interrupt() {
@@ -143,7 +143,7 @@ final class PostgresConnection: @unchecked Sendable {
     }
 
     /// Closes the connection (sending libpq's terminate message); later calls do nothing.
-    func close() {
+    package func close() {
         guard !closed.exchange(true, ordering: .relaxed) else { return }
         PQfinish(handle)
         Glibc.close(wake)

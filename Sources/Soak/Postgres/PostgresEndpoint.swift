@@ -4,7 +4,7 @@ import Synchronization
 
 /// Where soak connects (a `databases` entry, or a scenario's SQL pool), how long a connection may
 /// take, and for a `databases` entry the count of soak's open connections (`soak_db_connections_open`).
-final class PostgresEndpoint: Sendable {
+package final class PostgresEndpoint: Sendable {
     /// The middle part of `application_name`: the database entry's or the scenario's name.
     let database: String
     let connectTimeout: Duration
@@ -22,7 +22,7 @@ final class PostgresEndpoint: Sendable {
     }
 
     /// An endpoint whose connections are not counted in the metrics (a scenario's SQL pool).
-    init(name: String, dsn: String, connectTimeout: Duration) {
+    package init(name: String, dsn: String, connectTimeout: Duration) {
         self.database = name
         self.connectTimeout = connectTimeout
         self.dsn = dsn

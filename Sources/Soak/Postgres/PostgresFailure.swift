@@ -1,6 +1,6 @@
 /// Why a database operation failed: the `reason` label of `soak_db_probe_errors_total` and
 /// `soak_db_hold_disconnects_total`, with the SQLSTATE and libpq's message (password scrubbed).
-struct PostgresFailure: Error, Sendable, CustomStringConvertible {
+package struct PostgresFailure: Error, Sendable, CustomStringConvertible {
     /// What kind of failure, as a label value.
     enum Reason: String, Sendable, CaseIterable {
         // A connection that was up and is gone.
@@ -30,7 +30,7 @@ struct PostgresFailure: Error, Sendable, CustomStringConvertible {
     /// Whether the connection is unusable after this failure.
     let connectionLost: Bool
 
-    var description: String {
+    package var description: String {
         sqlstate.map { "\(message) (SQLSTATE \($0))" } ?? message
     }
 

@@ -93,7 +93,7 @@ final class ScenarioMetrics: Sendable {
     }
 
     func request(_ request: RequestConfig, objectives: [ScenarioConfig.Threshold]) -> RequestMetrics {
-        RequestMetrics(metrics: metrics, scenario: scenario, request: request.name, method: request.method, objectives: objectives)
+        RequestMetrics(metrics: metrics, scenario: scenario, request: request.name, method: request.request.method, objectives: objectives)
     }
 }
 

@@ -119,7 +119,7 @@ extension ConfigReader {
     }
 
     /// `expect_status`: codes (200), classes ("2xx"), or a list of them.
-    func statusExpectation(_ node: Node, path: String) -> RequestConfig.StatusExpectation? {
+    func statusExpectation(_ node: Node, path: String) -> HTTPRequestConfig.StatusExpectation? {
         let items = node.sequence.map(Array.init) ?? [node]
         var classes: Set<Int> = []
         var codes: Set<Int> = []
@@ -137,6 +137,22 @@ extension ConfigReader {
         return .accept(classes: classes, codes: codes)
     }
 
+    /// A JSON path; `several` allows `[]` (every element), which only a task probe's href paths take.
+    func jsonPath(_ node: Node, path: String, several: Bool) -> JSONPath? {
+        guard let text = string(node, path: path) else { return nil }
+        do {
+            let parsed = try JSONPath(parsing: text)
+            if parsed.leadsToSeveral, !several {
+                report("\(path): \"\(text)\" has [], which leads to several values; name one element, e.g. [0]", at: node)
+                return nil
+            }
+            return parsed
+        } catch {
+            report("\(path): \(error)", at: node)
+            return nil
+        }
+    }
+
     /// `checks`: `{ json: PATH }`, `{ json: PATH, equals: VALUE }` or `{ regex: PATTERN }`.
     func bodyChecks(_ node: Node, path: String) -> [RequestConfig.BodyCheck] {
         var checks: [RequestConfig.BodyCheck] = []
@@ -145,16 +161,11 @@ extension ConfigReader {
             guard let fields = mapping(item, path: itemPath, known: ["json", "equals", "regex"]) else { continue }
             switch (fields["json"], fields["regex"]) {
             case (.some(let jsonNode), nil):
-                guard let text = string(jsonNode, path: fields.path("json")) else { continue }
-                do {
-                    let jsonPath = try JSONPath(parsing: text)
-                    if let equalsNode = fields["equals"], let expected = string(equalsNode, path: fields.path("equals")) {
-                        checks.append(.jsonEquals(jsonPath, expected))
-                    } else {
-                        checks.append(.jsonExists(jsonPath))
-                    }
-                } catch {
-                    report("\(fields.path("json")): \(error)", at: jsonNode)
+                guard let jsonPath = jsonPath(jsonNode, path: fields.path("json"), several: false) else { continue }
+                if let equalsNode = fields["equals"], let expected = string(equalsNode, path: fields.path("equals")) {
+                    checks.append(.jsonEquals(jsonPath, expected))
+                } else {
+                    checks.append(.jsonExists(jsonPath))
                 }
             case (nil, .some(let regexNode)):
                 guard let pattern = string(regexNode, path: fields.path("regex")) else { continue }

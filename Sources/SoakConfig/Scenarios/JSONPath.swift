@@ -1,11 +1,13 @@
 internal import Foundation
 
 /// A path into a JSON document: dot fields, `[n]` indexes and a final `length()`, e.g.
-/// `database_connection.connected`, `tasks[0].task_href`, `online_workers.length()`.
+/// `database_connection.connected`, `tasks[0].task_href`, `online_workers.length()`; and, where a
+/// path may lead to several values (a task probe's hrefs), `[]` for every element: `tasks[].task_href`.
 public struct JSONPath: Sendable, Equatable, CustomStringConvertible {
     enum Step: Sendable, Equatable {
         case field(String)
         case index(Int)
+        case each
         case length
     }
 
@@ -31,6 +33,11 @@ public struct JSONPath: Sendable, Equatable, CustomStringConvertible {
             if !name.isEmpty { steps.append(.field(String(name))) }
             rest = rest.dropFirst(name.count)
             while rest.hasPrefix("[") {
+                if rest.hasPrefix("[]") {
+                    steps.append(.each)
+                    rest = rest.dropFirst(2)
+                    continue
+                }
                 guard let close = rest.firstIndex(of: "]"), let index = Int(rest[rest.index(after: rest.startIndex)..<close]), index >= 0
                 else { throw TemplateError("invalid index in \"\(text)\"; write [0], [1], ...") }
                 steps.append(.index(index))
@@ -49,6 +56,27 @@ public struct JSONPath: Sendable, Equatable, CustomStringConvertible {
         self.description = text
     }
 
+    /// Whether the path has a `[]` step, and so may lead to several values.
+    public var leadsToSeveral: Bool { steps.contains(.each) }
+
+    /// Every value the path leads to in a document from `JSONSerialization`: `[]` takes each element.
+    public func values(in document: Any) -> [Any] {
+        var current: [Any] = [document]
+        for step in steps {
+            if step == .each {
+                current = current.flatMap { ($0 as? [Any]) ?? [] }
+            } else {
+                current = current.compactMap { JSONPath(steps: [step], description: description).value(in: $0) }
+            }
+        }
+        return current
+    }
+
+    private init(steps: [Step], description: String) {
+        self.steps = steps
+        self.description = description
+    }
+
     /// The value at the path in a document from `JSONSerialization`, or nil where it leads nowhere.
     public func value(in document: Any) -> Any? {
         var current: Any = document
@@ -60,6 +88,8 @@ public struct JSONPath: Sendable, Equatable, CustomStringConvertible {
             case .index(let index):
                 guard let array = current as? [Any], index < array.count else { return nil }
                 current = array[index]
+            case .each:
+                return nil
             case .length:
                 if let array = current as? [Any] { return array.count }
                 if let object = current as? [String: Any] { return object.count }

@@ -76,18 +76,6 @@ public struct ScenarioConfig: Sendable {
 
 /// One request of a scenario: a weighted, templated HTTP request with its expectations.
 public struct RequestConfig: Sendable {
-    /// What the answer's status must be.
-    public enum StatusExpectation: Sendable, Equatable {
-        /// Any code in the listed classes (2 for 2xx) or exact codes.
-        case accept(classes: Set<Int>, codes: Set<Int>)
-
-        public func accepts(_ status: Int) -> Bool {
-            switch self {
-            case .accept(let classes, let codes): codes.contains(status) || classes.contains(status / 100)
-            }
-        }
-    }
-
     /// A check on the answer's body; a failure counts with reason `check`.
     public enum BodyCheck: Sendable {
         case jsonExists(JSONPath)
@@ -95,22 +83,11 @@ public struct RequestConfig: Sendable {
         case regex(pattern: String)
     }
 
-    public enum Body: Sendable, Equatable {
-        case json(JSONTemplate)
-        case raw(Template)
-    }
-
     public let name: String
-    public let method: String
-    public let path: Template
-    public let query: [(name: String, value: Template)]
-    public let headers: [(name: String, value: Template)]
-    public let body: Body?
+    /// What is sent and which statuses count as success.
+    public let request: HTTPRequestConfig
     public let weight: Int
-    public let expectStatus: StatusExpectation
     public let checks: [BodyCheck]
-    /// Overrides the target's timeout.
-    public let timeout: Duration?
     /// Overrides the scenario's thresholds for this request.
     public let thresholds: [ScenarioConfig.Threshold]?
 }

@@ -7,29 +7,13 @@ extension ScenarioConfig {
         "credentials", "seed", "thresholds",
     ]
 
-    /// `targets` holds the valid targets; `declaredTargets` every name under `targets`, valid or not,
-    /// so a scenario naming an invalid target does not repeat that target's problem.
-    init?(_ node: Node, path: String, targets: [String: TargetConfig], declaredTargets: Set<String>, reader: ConfigReader) {
+    init?(_ node: Node, path: String, targets: TargetLookup, reader: ConfigReader) {
         guard let fields = reader.mapping(node, path: path, known: Self.keys) else { return nil }
         let problemsBefore = reader.problems.count
 
         let name = fields["name"].flatMap { reader.labelName($0, path: fields.path("name")) }
         if fields["name"] == nil { reader.report("\(path): missing required key \"name\"", at: node) }
-
-        var target: TargetConfig?
-        if let targetNode = fields["target"] {
-            if let targetName = reader.string(targetNode, path: fields.path("target")) {
-                target = targets[targetName]
-                if target == nil, !declaredTargets.contains(targetName) {
-                    let known = targets.keys.sorted().joined(separator: ", ")
-                    reader.report(
-                        "\(fields.path("target")): no target named \"\(targetName)\" (defined: \(known.isEmpty ? "none; add it under targets" : known))",
-                        at: targetNode)
-                }
-            }
-        } else {
-            reader.report("\(path): missing required key \"target\"", at: node)
-        }
+        let target = reader.targetReference(fields, path: path, targets: targets)
 
         let isClosed = fields["user_count"] != nil || fields["users"] != nil
         let isOpen = fields["rate"] != nil
@@ -183,55 +167,20 @@ extension ScenarioConfig.UserClass {
 }
 
 extension RequestConfig {
-    static let keys = ["name", "method", "path", "query", "headers", "body", "weight", "expect_status", "checks", "timeout", "thresholds"]
-    static let methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+    static let keys = ["name", "weight", "checks", "thresholds"] + HTTPRequestConfig.keys
 
     init?(_ node: Node, path: String, scope: Template.Scope, reader: ConfigReader) {
         guard let fields = reader.mapping(node, path: path, known: Self.keys) else { return nil }
         let problemsBefore = reader.problems.count
         let name = fields["name"].flatMap { reader.labelName($0, path: fields.path("name")) }
         if fields["name"] == nil { reader.report("\(path): missing required key \"name\"", at: node) }
-
-        var method = "GET"
-        if let methodNode = fields["method"], let text = reader.string(methodNode, path: fields.path("method")) {
-            method = text.uppercased()
-            if !Self.methods.contains(method) {
-                reader.report("\(fields.path("method")): unknown method \"\(text)\" (known: \(Self.methods.joined(separator: ", ")))", at: methodNode)
-            }
-        }
-        var requestPath: Template?
-        if let pathNode = fields["path"] {
-            requestPath = reader.template(pathNode, path: fields.path("path"), scope: scope)
-            if let source = requestPath?.source, !source.hasPrefix("/") {
-                reader.report("\(fields.path("path")): must start with /, e.g. /api/v1/status", at: pathNode)
-            }
-        } else {
-            reader.report("\(path): missing required key \"path\"", at: node)
-        }
-        let query = fields["query"].map { reader.templateMap($0, path: fields.path("query"), scope: scope, headerNames: false) } ?? []
-        let headers = fields["headers"].map { reader.templateMap($0, path: fields.path("headers"), scope: scope, headerNames: true) } ?? []
-
-        var body: Body?
-        if let bodyNode = fields["body"] {
-            if bodyNode.scalar != nil {
-                body = reader.template(bodyNode, path: fields.path("body"), scope: scope).map { .raw($0) }
-            } else {
-                body = reader.jsonTemplate(bodyNode, path: fields.path("body"), scope: scope).map { .json($0) }
-            }
-        }
+        let request = HTTPRequestConfig(fields, scope: scope, reader: reader)
         let weight = fields["weight"].map { reader.integer($0, path: fields.path("weight"), minimum: 0) } ?? 1
-        var expect = StatusExpectation.accept(classes: [2], codes: [])
-        if let expectNode = fields["expect_status"] {
-            expect = reader.statusExpectation(expectNode, path: fields.path("expect_status")) ?? expect
-        }
         let checks = fields["checks"].map { reader.bodyChecks($0, path: fields.path("checks")) } ?? []
-        let timeout = fields["timeout"].flatMap { reader.positiveDuration($0, path: fields.path("timeout")) }
         let thresholds = fields["thresholds"].flatMap { reader.thresholds($0, path: fields.path("thresholds")) }
 
-        guard reader.problems.count == problemsBefore, let name, let requestPath, let weight else { return nil }
-        self.init(
-            name: name, method: method, path: requestPath, query: query, headers: headers, body: body, weight: weight,
-            expectStatus: expect, checks: checks, timeout: timeout, thresholds: thresholds)
+        guard reader.problems.count == problemsBefore, let name, let request, let weight else { return nil }
+        self.init(name: name, request: request, weight: weight, checks: checks, thresholds: thresholds)
     }
 }
 

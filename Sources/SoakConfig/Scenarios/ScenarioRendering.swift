@@ -75,21 +75,7 @@ extension PoolConfig {
 
 extension RequestConfig {
     var node: Node {
-        var pairs: [(Node, Node)] = [
-            (Node("name"), Node(name)), (Node("method"), Node(method)), (Node("path"), Node(path.source)), (Node("weight"), Node(String(weight))),
-        ]
-        if !query.isEmpty {
-            pairs.append((Node("query"), Node(query.map { (Node($0.name), Node(TargetConfig.isSensitiveHeader($0.name) ? "<secret>" : $0.value.source)) })))
-        }
-        if !headers.isEmpty {
-            pairs.append((Node("headers"), Node(headers.map { (Node($0.name), Node(TargetConfig.isSensitiveHeader($0.name) ? "<secret>" : $0.value.source)) })))
-        }
-        switch body {
-        case .json: pairs.append((Node("body"), Node("JSON template")))
-        case .raw: pairs.append((Node("body"), Node("raw template")))
-        case nil: break
-        }
-        if let timeout { pairs.append((Node("timeout"), Node(DurationSyntax.format(timeout)))) }
+        var pairs: [(Node, Node)] = [(Node("name"), Node(name))] + request.nodePairs + [(Node("weight"), Node(String(weight)))]
         if !checks.isEmpty { pairs.append((Node("checks"), Node("\(checks.count) checks"))) }
         return Node(pairs)
     }

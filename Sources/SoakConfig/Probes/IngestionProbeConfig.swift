@@ -1,0 +1,46 @@
+internal import Yams
+
+/// One entry of `ingestion`: every `every`, `concurrency` simultaneous calls of a task-ingestion
+/// endpoint (Pulp's `GET /api/pulp/test/tasks/`), each answering how many tasks it dispatched.
+public struct IngestionProbeConfig: Sendable, Equatable {
+    /// The `probe` label.
+    public let name: String
+    public let target: TargetConfig
+    public let every: Duration
+    /// Calls made at once each round. Default 1.
+    public let concurrency: Int
+    /// The call; default `GET /api/pulp/test/tasks/` with a 30 s timeout.
+    public let request: HTTPRequestConfig
+    /// Where the answer holds the count. Default `tasks_executed`.
+    public let countPath: JSONPath
+
+    static let keys = ProbeBasics.keys + ["concurrency", "request", "count_path"]
+    static let defaultEvery = Duration.seconds(60)
+    static let defaultPath = "/api/pulp/test/tasks/"
+    static let defaultTimeout = Duration.seconds(30)
+
+    init?(_ fields: Fields, path: String, targets: TargetLookup, reader: ConfigReader) {
+        let problemsBefore = reader.problems.count
+        let basics = ProbeBasics(fields, path: path, defaultEvery: Self.defaultEvery, targets: targets, reader: reader)
+        let concurrency = fields["concurrency"].map { reader.integer($0, path: fields.path("concurrency"), minimum: 1) } ?? 1
+        let request = reader.probeRequest(
+            fields, key: "request", path: path, defaultPath: Self.defaultPath, defaultTimeout: Self.defaultTimeout)
+        let countPath =
+            fields["count_path"].map { reader.jsonPath($0, path: fields.path("count_path"), several: false) } ?? (try? JSONPath(parsing: "tasks_executed"))
+        guard reader.problems.count == problemsBefore, let basics, let concurrency, let request, let countPath else { return nil }
+        name = basics.name
+        target = basics.target
+        every = basics.every
+        self.concurrency = concurrency
+        self.request = request
+        self.countPath = countPath
+    }
+
+    var node: Node {
+        Node([
+            (Node("name"), Node(name)), (Node("target"), Node(target.name)), (Node("every"), Node(DurationSyntax.format(every))),
+            (Node("concurrency"), Node(String(concurrency))), (Node("request"), Node(request.nodePairs)),
+            (Node("count_path"), Node(countPath.description)),
+        ])
+    }
+}

@@ -1,0 +1,150 @@
+internal import Foundation
+internal import Logging
+internal import Soak
+internal import SoakConfig
+
+/// One sandbox worker, living as a Pulp worker does: a connection that LISTENs on the wakeup channel,
+/// a heartbeat every 10 s, and a loop that unblocks waiting tasks, claims the oldest and runs it,
+/// filling `unblocked_at`, `started_at` and `finished_at` as Pulp does.
+struct TaskWorker: Sendable {
+    static let heartbeatInterval = Duration.seconds(10)
+
+    let name: String
+    let store: SandboxStore
+    let settings: SandboxSettings
+    let logger: Logger
+
+    /// A claimed task: what the worker needs to run it.
+    private struct Claimed {
+        let id: String
+        let kind: String
+        let runSeconds: Double
+        let fail: Bool
+        let args: [String: Any]
+    }
+
+    /// Works until cancelled; a lost connection is reopened after a pause.
+    func run() async {
+        var pause = Duration.seconds(1)
+        while !Task.isCancelled {
+            do {
+                try await work()
+            } catch {
+                guard !Task.isCancelled else { return }
+                logger.warning("worker lost its database connection; reconnecting", metadata: ["worker": "\(name)", "error": "\(error)"])
+            }
+            try? await Task.sleep(for: pause)
+            pause = min(pause * 2, .seconds(30))
+        }
+    }
+
+    private func work() async throws {
+        let connection = try await store.connect(
+            "worker",
+            opening: [
+                "LISTEN \(SandboxStore.wakeupChannel)",
+                // Tasks this worker was running when it last stopped will never finish: fail them, as Pulp's worker cleanup does.
+                """
+                UPDATE sandbox_task SET state = 'failed', finished_at = clock_timestamp(),
+                    error = '{"description": "the worker running this task went away", "traceback": ""}'
+                WHERE state = 'running' AND worker = \(SQL.literal(name))
+                """,
+            ])
+        defer { connection.close() }
+        logger.info("worker started", metadata: ["worker": "\(name)"])
+        var nextHeartbeat = ContinuousClock.now
+        while !Task.isCancelled {
+            if ContinuousClock.now >= nextHeartbeat {
+                _ = try await connection.query(
+                    """
+                    INSERT INTO sandbox_worker (name, last_heartbeat) VALUES (\(SQL.literal(name)), clock_timestamp())
+                        ON CONFLICT (name) DO UPDATE SET last_heartbeat = excluded.last_heartbeat;
+                    DELETE FROM sandbox_task WHERE finished_at < clock_timestamp() - interval '\(Int(DurationSyntax.seconds(settings.taskRetention))) seconds'
+                    """, timeout: SandboxStore.queryTimeout
+                ).get()
+                nextHeartbeat = .now + Self.heartbeatInterval
+            }
+            if let task = try await claim(on: connection) {
+                let outcome = await execute(task)
+                _ = try await connection.query(
+                    """
+                    UPDATE sandbox_task SET state = \(SQL.literal(outcome.state)), finished_at = clock_timestamp(),
+                        error = \(outcome.error.map { SQL.literal($0) + "::jsonb" } ?? "NULL"),
+                        result = \(outcome.result.map { SQL.literal($0) + "::jsonb" } ?? "NULL")
+                    WHERE id = \(SQL.literal(task.id))
+                    """, timeout: SandboxStore.queryTimeout
+                ).get()
+                continue
+            }
+            if case .lost(let failure) = await connection.watch(until: min(nextHeartbeat, .now + Self.heartbeatInterval)) {
+                throw failure
+            }
+        }
+    }
+
+    /// Marks waiting tasks that are not blocked as unblocked, then takes the oldest unblocked one.
+    private func claim(on connection: PostgresConnection) async throws -> Claimed? {
+        let rows = try await connection.query(
+            """
+            UPDATE sandbox_task SET unblocked_at = clock_timestamp() WHERE state = 'waiting' AND unblocked_at IS NULL AND NOT blocked;
+            UPDATE sandbox_task SET state = 'running', started_at = clock_timestamp(), worker = \(SQL.literal(name))
+            WHERE id = (
+                SELECT id FROM sandbox_task WHERE state = 'waiting' AND unblocked_at IS NOT NULL
+                ORDER BY pulp_created LIMIT 1 FOR UPDATE SKIP LOCKED
+            )
+            RETURNING id, kind, run_seconds, fail, args::text
+            """, timeout: SandboxStore.queryTimeout
+        ).get().rows
+        guard let row = rows.first, row.count == 5, let id = row[0], let kind = row[1] else { return nil }
+        let args = (row[4] ?? nil).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] } ?? [:]
+        return Claimed(id: id, kind: kind, runSeconds: Double(row[2] ?? "0") ?? 0, fail: row[3] == "t", args: args)
+    }
+
+    /// How a task ended: its final state, and its `error` and `result` as JSON text.
+    private struct Outcome {
+        var state = "completed"
+        var error: String?
+        var result: String?
+    }
+
+    private func execute(_ task: Claimed) async -> Outcome {
+        switch task.kind {
+        case "rds_connection_test":
+            return await holdConnection(task)
+        default:
+            try? await Task.sleep(for: .seconds(task.runSeconds))
+            guard task.fail else { return Outcome() }
+            return Outcome(
+                state: "failed",
+                error: Self.json(["description": "sandbox: this task was set to fail", "traceback": "Traceback (most recent call last):\n  sandbox\n"]))
+        }
+    }
+
+    /// A remote connection test, as the Pulp endpoint runs them: hold one connection for the duration
+    /// (idle, whatever the test's name), then check it is alive with `SELECT 1`.
+    private func holdConnection(_ task: Claimed) async -> Outcome {
+        let testName = task.args["test_name"] as? String ?? "idle"
+        let started = Date()
+        var result: [String: Any] = ["test_name": testName, "start_time": ISO8601DateFormatter().string(from: started)]
+        do {
+            let connection = try await store.connect("rds-test")
+            defer { connection.close() }
+            let pid = try await connection.query("SELECT pg_backend_pid()", timeout: SandboxStore.queryTimeout).get().rows.first?.first ?? nil
+            result["backend_pid"] = pid.flatMap { Int($0) }
+            if case .lost(let failure) = await connection.watch(until: .now + .seconds(task.runSeconds)) { throw failure }
+            _ = try await connection.query("SELECT 1", timeout: SandboxStore.queryTimeout).get()
+            result["connection_alive"] = true
+        } catch {
+            result["connection_alive"] = false
+            result["error_type"] = String(describing: type(of: error))
+            result["error_message"] = String(describing: error)
+        }
+        result["end_time"] = ISO8601DateFormatter().string(from: Date())
+        result["duration_seconds"] = Date().timeIntervalSince(started)
+        return Outcome(state: "completed", result: Self.json(result))
+    }
+
+    static func json(_ object: Any) -> String {
+        (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+    }
+}
