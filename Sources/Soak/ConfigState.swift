@@ -17,15 +17,19 @@ actor ConfigState {
     private let metrics: SoakMetrics
     private let traffic: TrafficEngine
     private let databases: DatabaseSupervisor
+    private let probes: HTTPProbeSupervisor
     private let logger: Logger
 
-    init(path: String, initial: SoakConfiguration, metrics: SoakMetrics, traffic: TrafficEngine, databases: DatabaseSupervisor, logger: Logger) {
+    init(path: String, initial: SoakConfiguration, metrics: SoakMetrics, traffic: TrafficEngine, databases: DatabaseSupervisor, probes: HTTPProbeSupervisor,
+        logger: Logger
+    ) {
         self.path = path
         self.current = initial
         self.lastLoad = LoadStatus(successful: true, at: Date(), problems: [])
         self.metrics = metrics
         self.traffic = traffic
         self.databases = databases
+        self.probes = probes
         self.logger = logger
         metrics.recordConfigLoad(success: true, at: lastLoad.at)
     }
@@ -50,6 +54,7 @@ actor ConfigState {
             current = next
             await traffic.apply(next.scenarios)
             await databases.apply(next.databases, resultsFile: next.resultsFile)
+            await probes.apply(next)
             lastLoad = LoadStatus(successful: true, at: Date(), problems: [])
             metrics.recordConfigLoad(success: true, at: lastLoad.at)
             logger.info("config reloaded", metadata: ["file": "\(path)", "trigger": "\(trigger)"])

@@ -117,10 +117,13 @@ public struct Daemon: Sendable {
             client: client, metrics: HTTPMetrics(registry: metrics.registry, latencyBuckets: initial.http.latencyBuckets, recorder: recorder),
             logger: logger)
         let databaseRecorder = options.timedRun.map { _ in DatabaseRecorder() }
+        let results = ResultsFile(path: initial.resultsFile, logger: logger)
         let databases = DatabaseSupervisor(
-            metrics: DatabaseMetrics(registry: metrics.registry), results: ResultsFile(path: initial.resultsFile, logger: logger),
-            recorder: databaseRecorder, logger: logger)
-        let config = ConfigState(path: options.configFile, initial: initial, metrics: metrics, traffic: traffic, databases: databases, logger: logger)
+            metrics: DatabaseMetrics(registry: metrics.registry), results: results, recorder: databaseRecorder, logger: logger)
+        let probes = HTTPProbeSupervisor(
+            context: HTTPProbeContext(client: client, metrics: ProbeMetrics(registry: metrics.registry), results: results, logger: logger))
+        let config = ConfigState(
+            path: options.configFile, initial: initial, metrics: metrics, traffic: traffic, databases: databases, probes: probes, logger: logger)
         let readiness = Readiness()
         let address = options.listenAddress ?? initial.web.listenAddress
         logger.info(
@@ -150,11 +153,13 @@ public struct Daemon: Sendable {
                 .init(service: application, serviceName: "web"),
                 .init(service: ReloadOnHangup(config: config), serviceName: "sighup"),
                 .init(service: DatabaseService(supervisor: databases, initial: initial), serviceName: "databases"),
-                // Shut down first (the group stops services in reverse order), while /metrics still answers.
                 .init(
                     service: TrafficService(
                         engine: traffic, scenarios: initial.scenarios, readiness: readiness, grace: options.gracePeriod),
                     serviceName: "traffic"),
+                // Shut down first (the group stops services in reverse order): probes stop before the
+                // HTTP client closes, so a request cut short is not counted as a failure.
+                .init(service: ProbeService(supervisor: probes, initial: initial, grace: options.gracePeriod), serviceName: "probes"),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
@@ -215,6 +220,20 @@ struct DatabaseService: Service {
         await supervisor.apply(initial.databases, resultsFile: initial.resultsFile)
         try? await gracefulShutdown()
         await supervisor.shutdown()
+    }
+}
+
+/// Starts the configured ingestion, task and JSON value probes, and stops them at graceful shutdown
+/// (tasks being followed write an `interrupted` line to results_file).
+struct ProbeService: Service {
+    let supervisor: HTTPProbeSupervisor
+    let initial: SoakConfiguration
+    let grace: Duration
+
+    func run() async throws {
+        await supervisor.apply(initial)
+        try? await gracefulShutdown()
+        await supervisor.shutdown(grace: grace)
     }
 }
 

@@ -1,0 +1,58 @@
+internal import Foundation
+internal import Logging
+internal import SoakConfig
+
+/// A probe that speaks HTTP to a target on a schedule (ingestion, task, JSON values). Each kind is
+/// one type; ``HTTPProbeEntry`` makes them from their config.
+protocol HTTPProbe: Sendable {
+    /// Runs rounds on the probe's schedule until its task is cancelled.
+    func run() async
+}
+
+/// What every HTTP probe is given: the shared client, the metrics, results_file and the log.
+struct HTTPProbeContext: Sendable {
+    let client: CurlClient
+    let metrics: ProbeMetrics
+    let results: ResultsFile
+    let logger: Logger
+}
+
+/// One answer to a probe's request, judged: the outcome, when it was sent, and why it failed (the
+/// `reason` label: a transport reason, or `status` when the status was not the expected one).
+struct ProbeExchange: Sendable {
+    let outcome: HTTPOutcome
+    let sentAt: ContinuousClock.Instant
+    let failure: String?
+
+    var took: Duration { outcome.completedAt - sentAt }
+
+    /// The answer's JSON, or nil when it is cut short by max_response_bytes or is not JSON.
+    var json: Any? {
+        guard !outcome.bodyTruncated else { return nil }
+        return try? JSONSerialization.jsonObject(with: Data(outcome.body), options: [.fragmentsAllowed])
+    }
+
+    static func send(_ request: OutgoingRequest, expecting expectation: HTTPRequestConfig.StatusExpectation, on client: CurlClient) async -> ProbeExchange {
+        let sentAt = ContinuousClock.now
+        let outcome = await client.send(request)
+        let failure = outcome.failure?.reason ?? (expectation.accepts(outcome.status) ? nil : "status")
+        return ProbeExchange(outcome: outcome, sentAt: sentAt, failure: failure)
+    }
+}
+
+extension PreparedRequest {
+    /// The request rendered outside any scenario: no pools, no virtual user.
+    func render() -> OutgoingRequest {
+        var scope = RenderScope(random: SeededRandom(), user: nil, pools: [:], now: Date())
+        return render(&scope)
+    }
+}
+
+/// Runs `round` on ticks `every` apart until the task is cancelled (see ``ProbeSchedule``).
+func runOnSchedule(every: Duration, _ round: () async -> Void) async {
+    var schedule = ProbeSchedule(start: .now, every: every)
+    while !Task.isCancelled {
+        do { try await Task.sleep(until: schedule.next(after: .now), clock: .continuous) } catch { return }
+        await round()
+    }
+}

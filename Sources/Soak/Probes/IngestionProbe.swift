@@ -1,0 +1,106 @@
+internal import Foundation
+internal import Logging
+internal import Prometheus
+internal import SoakConfig
+
+/// The task-ingestion probe: each round, `concurrency` calls at once to an endpoint that dispatches
+/// tasks for a while and answers how many (Pulp's `GET /api/pulp/test/tasks/`). The round's rate is
+/// the tasks reported over the round's wall time, as the hand-run test computed it; each round is a
+/// line in results_file, the hand-run table's row.
+struct IngestionProbe: HTTPProbe {
+    let config: IngestionProbeConfig
+    let context: HTTPProbeContext
+    private let request: PreparedRequest
+
+    init(config: IngestionProbeConfig, context: HTTPProbeContext) {
+        self.config = config
+        self.context = context
+        request = PreparedRequest(config.request, target: config.target, connections: nil)
+        _ = context.metrics.ingestRate(probe: config.name)
+    }
+
+    /// One call's result: tasks reported (0 when it failed), its time and its failure reason.
+    struct Call: Encodable, Sendable {
+        let tasks: Int
+        let seconds: Double
+        let error: String?
+        let status: Int
+    }
+
+    /// A round as results_file records it.
+    struct Round: Encodable, Sendable {
+        let kind = "ingestion"
+        let probe: String
+        let startedAt: String
+        let calls: [Call]
+        let tasks: Int
+        let seconds: Double
+        let tasksPerSecond: Double
+
+        enum CodingKeys: String, CodingKey {
+            case kind, probe, calls, tasks, seconds
+            case startedAt = "started_at"
+            case tasksPerSecond = "tasks_per_second"
+        }
+    }
+
+    func run() async {
+        var round = 0
+        await runOnSchedule(every: config.every) {
+            round += 1
+            await self.round(number: round)
+        }
+    }
+
+    /// Makes the calls at once and records them; returns the round.
+    @discardableResult
+    func round(number: Int) async -> Round {
+        let startedAt = Date()
+        let started = ContinuousClock.now
+        let calls = await withTaskGroup(of: Call.self) { group in
+            for _ in 0..<config.concurrency {
+                group.addTask { await self.call() }
+            }
+            return await group.reduce(into: [Call]()) { $0.append($1) }
+        }
+        let wall = DurationSyntax.seconds(ContinuousClock.now - started)
+        let tasks = calls.map(\.tasks).reduce(0, +)
+        let rate = wall > 0 ? Double(tasks) / wall : 0
+        let round = Round(
+            probe: config.name, startedAt: HoldRecord.timestamp(startedAt), calls: calls, tasks: tasks, seconds: wall, tasksPerSecond: rate)
+        guard !Task.isCancelled else { return round }
+        await context.results.append(round)
+        context.metrics.ingestRate(probe: config.name).set(to: rate)
+        let failed = calls.filter { $0.error != nil }
+        context.logger.info(
+            "ingestion round", metadata: ["probe": "\(config.name)", "round": "\(number)", "tasks": "\(tasks)", "tasks_per_second": "\(rate)", "failed_calls": "\(failed.count)"])
+        return round
+    }
+
+    private func call() async -> Call {
+        let exchange = await ProbeExchange.send(request.render(), expecting: config.request.expectStatus, on: context.client)
+        let seconds = DurationSyntax.seconds(exchange.took)
+        var failure = exchange.failure
+        var tasks = 0
+        if failure == nil {
+            if let document = exchange.json, let count = config.countPath.number(in: document), count >= 0, count == count.rounded() {
+                tasks = Int(count)
+            } else {
+                failure = "parse"
+            }
+        }
+        guard !Task.isCancelled else { return Call(tasks: tasks, seconds: seconds, error: failure, status: exchange.outcome.status) }
+        context.metrics.ingestedTasks(probe: config.name).record(Double(tasks))
+        context.metrics.ingestDuration(probe: config.name).record(seconds)
+        if let failure {
+            context.metrics.ingestErrors(probe: config.name, reason: failure).increment()
+            context.logger.warning(
+                "ingestion call failed",
+                metadata: [
+                    "probe": "\(config.name)", "reason": "\(failure)", "status": "\(exchange.outcome.status)",
+                    "error": "\(exchange.outcome.failure?.message ?? String(decoding: exchange.outcome.body.prefix(200), as: UTF8.self))",
+                ])
+        }
+        return Call(tasks: tasks, seconds: seconds, error: failure, status: exchange.outcome.status)
+    }
+}

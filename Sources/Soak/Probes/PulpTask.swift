@@ -1,0 +1,54 @@
+internal import Foundation
+
+/// A task as Pulp's task API shows it (`GET /pulp/api/v3/tasks/<id>/`): what a task probe reads.
+struct PulpTask: Sendable, Equatable {
+    /// Pulp's final states; any other state (waiting, running, canceling) is still in progress.
+    static let finalStates: Set<String> = ["completed", "failed", "canceled", "skipped"]
+
+    let state: String
+    let name: String?
+    let pulpCreated: String?
+    let unblockedAt: String?
+    let startedAt: String?
+    let finishedAt: String?
+    let errorDescription: String?
+    let result: JSONValue
+
+    var isFinal: Bool { Self.finalStates.contains(state) }
+
+    /// Reads a task document; nil when it is not a JSON object with a string `state`.
+    init?(json body: [UInt8]) {
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any], let state = object["state"] as? String else {
+            return nil
+        }
+        self.state = state
+        name = object["name"] as? String
+        pulpCreated = object["pulp_created"] as? String
+        unblockedAt = object["unblocked_at"] as? String
+        startedAt = object["started_at"] as? String
+        finishedAt = object["finished_at"] as? String
+        errorDescription = (object["error"] as? [String: Any])?["description"] as? String
+        result = JSONValue(object["result"])
+    }
+
+    /// The phases its timestamps give, in seconds: blocked (unblocked_at − pulp_created), queue
+    /// (started_at − unblocked_at, or − pulp_created on a Pulp without unblocked_at), run
+    /// (finished_at − started_at) and total (finished_at − pulp_created). A phase whose timestamps are
+    /// missing (a skipped or canceled task never started) or out of order is left out.
+    var phases: [(phase: String, seconds: Double)] {
+        let created = pulpCreated.flatMap(PulpTimestamp.parse)
+        let unblocked = unblockedAt.flatMap(PulpTimestamp.parse)
+        let started = startedAt.flatMap(PulpTimestamp.parse)
+        let finished = finishedAt.flatMap(PulpTimestamp.parse)
+        var phases: [(String, Double)] = []
+        func add(_ phase: String, _ from: Double?, _ to: Double?) {
+            guard let from, let to, to >= from else { return }
+            phases.append((phase, to - from))
+        }
+        add("blocked", created, unblocked)
+        add("queue", unblocked ?? created, started)
+        add("run", started, finished)
+        add("total", created, finished)
+        return phases
+    }
+}
