@@ -28,7 +28,7 @@ struct TaskWorker: Sendable {
         var pause = Duration.seconds(1)
         while !Task.isCancelled {
             do {
-                try await work()
+                try await work { pause = .seconds(1) }
             } catch {
                 guard !Task.isCancelled else { return }
                 logger.warning("worker lost its database connection; reconnecting", metadata: ["worker": "\(name)", "error": "\(error)"])
@@ -38,7 +38,8 @@ struct TaskWorker: Sendable {
         }
     }
 
-    private func work() async throws {
+    /// Connects, calls `connected`, and works until the connection fails or the task is cancelled.
+    private func work(connected: () -> Void) async throws {
         let connection = try await store.connect(
             "worker",
             opening: [
@@ -51,6 +52,7 @@ struct TaskWorker: Sendable {
                 """,
             ])
         defer { connection.close() }
+        connected()
         logger.info("worker started", metadata: ["worker": "\(name)"])
         var nextHeartbeat = ContinuousClock.now
         while !Task.isCancelled {

@@ -70,6 +70,14 @@ final class PostgresServer: @unchecked Sendable {
         guard output.status == 0 else { throw HTTP.Failure(description: "psql: \(output.stderr)") }
     }
 
+    /// Runs a query through psql as `soak` in `database`; its rows, unaligned, one per line.
+    func rows(_ sql: String, database: String = "postgres") throws -> [String] {
+        let output = try Command.run(
+            "/usr/bin/psql", ["-h", "127.0.0.1", "-p", String(port), "-U", "soak", "-d", database, "-v", "ON_ERROR_STOP=1", "-At", "-c", sql])
+        guard output.status == 0 else { throw HTTP.Failure(description: "psql: \(output.stderr)") }
+        return output.stdout.split(separator: "\n").map(String.init)
+    }
+
     deinit {
         stop()
         try? FileManager.default.removeItem(atPath: directory)

@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+
+/// `soak-sandbox`, built beside this test bundle, on a database of its own in `server`, requiring
+/// basic auth as `soak`/`sandbox-pw`; stopped with SIGTERM when released.
+final class Sandbox: @unchecked Sendable {
+    static let username = "soak"
+    static let password = "sandbox-pw"
+
+    let database: String
+    private(set) var port = 0
+    private let process = Process()
+    private let outputPath: String
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+    var output: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
+
+    /// A target block for soak's config, named `sandbox`, with the sandbox's credentials.
+    var target: String {
+        """
+        targets:
+          sandbox:
+            url: \(baseURL)
+            auth: { basic: { username: \(Self.username), password: \(Self.password) } }
+        """
+    }
+
+    init(server: PostgresServer, arguments: [String] = []) async throws {
+        database = "sandbox_\(UUID().uuidString.prefix(8).lowercased())"
+        try server.execute("CREATE DATABASE \(database)")
+        let binary = URL(fileURLWithPath: Executables.soak).deletingLastPathComponent().appendingPathComponent("soak-sandbox").path
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw HTTP.Failure(description: "\(binary) is missing: build it with swift build --build-tests (scripts/test does)")
+        }
+        outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("soak-sandbox-\(UUID().uuidString).out").path
+        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = [
+            "--listen", "127.0.0.1:0", "--dsn", "host=127.0.0.1 port=\(server.port) dbname=\(database) user=soak",
+            "--username", Self.username, "--password", Self.password,
+        ] + arguments
+        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let outputPath = self.outputPath
+        @Sendable func announcedPort() -> Int? {
+            let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+            return text.split(separator: "\n").first { $0.hasPrefix("soak-sandbox listening on ") }?.split(separator: ":").last.flatMap { Int($0) }
+        }
+        guard try await eventually(timeout: .seconds(20), { announcedPort() != nil }), let port = announcedPort() else {
+            throw HTTP.Failure(description: "soak-sandbox did not start; its output:\n\(output)")
+        }
+        self.port = port
+    }
+
+    deinit {
+        kill(process.processIdentifier, SIGTERM)
+        stopProcess(process, after: .seconds(5))
+        try? FileManager.default.removeItem(atPath: outputPath)
+    }
+}

@@ -1,0 +1,209 @@
+import Foundation
+import Testing
+
+/// Results-file lines of one kind, as JSON objects.
+func resultLines(_ path: String, kind: String) -> [[String: Any]] {
+    let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+    return text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        .filter { $0["kind"] as? String == kind }
+}
+
+@Suite("Ingestion, task and JSON value probes against soak-sandbox on a real PostgreSQL 15", .timeLimit(.minutes(3)))
+struct TaskProbeTests {
+    @Test func ingestionCountsWhatTheServerReallyInsertedAndEachFailureByReason() async throws {
+        let postgres = try await PostgresServer()
+        let sandbox = try await Sandbox(server: postgres, arguments: ["--ingestion-window", "1s", "--dispatch-time", "5ms"])
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("soak-ingest-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let resultsPath = "\(directory)/results.jsonl"
+        let soak = try await RunningSoak(config: """
+            results_file: \(resultsPath)
+            \(sandbox.target)
+            ingestion:
+              - { name: ok, target: sandbox, every: 2s, concurrency: 2 }
+              - { name: server_error, target: sandbox, every: 1s, request: { query: { sandbox_status: "500" } } }
+              - { name: malformed, target: sandbox, every: 1s, request: { query: { sandbox_body: malformed } } }
+              - { name: slow, target: sandbox, every: 1s, request: { query: { sandbox_delay: 3s }, timeout: 500ms } }
+              - { name: wrong_field, target: sandbox, every: 2s, count_path: tasks_dispatched }
+            """)
+        @Sendable func value(_ name: String, _ labels: [String: String] = [:]) -> Double? { try? soak.value(name, labels) }
+
+        #expect(try await eventually(timeout: .seconds(20)) { value("soak_ingested_tasks_per_request_count", ["probe": "ok"]) ?? 0 >= 4 })
+        #expect(try await eventually { value("soak_ingest_errors_total", ["probe": "server_error", "reason": "status"]) ?? 0 >= 1 })
+        #expect(try await eventually { value("soak_ingest_errors_total", ["probe": "malformed", "reason": "parse"]) ?? 0 >= 1 })
+        #expect(try await eventually { value("soak_ingest_errors_total", ["probe": "slow", "reason": "timeout"]) ?? 0 >= 1 })
+        #expect(try await eventually { value("soak_ingest_errors_total", ["probe": "wrong_field", "reason": "parse"]) ?? 0 >= 1 })
+        // A failed call counts as 0 tasks.
+        #expect(value("soak_ingested_tasks_per_request_sum", ["probe": "server_error"]) == 0)
+        #expect(value("soak_ingested_tasks_per_request_bucket", ["probe": "server_error", "le": "0.0"]) ?? 0 >= 1)
+        soak.signal(SIGTERM)
+        stopProcess(soak.process, after: .seconds(10))
+
+        // Every task soak counted is a row the server inserted: the sandbox's endpoint only answers
+        // after its INSERTs, and every call (the failed ones too) dispatched a whole window.
+        let rounds = resultLines(resultsPath, kind: "ingestion").filter { $0["probe"] as? String == "ok" }
+        #expect(rounds.count >= 2)
+        let counted = rounds.compactMap { $0["tasks"] as? Int }.reduce(0, +)
+        #expect(counted > 0)
+        let inserted = try #require(Int(try postgres.rows("SELECT count(*) FROM sandbox_task WHERE kind = 'noop'", database: sandbox.database).first ?? ""))
+        #expect(inserted >= counted, "soak counted \(counted) tasks, the table holds \(inserted)")
+        for round in rounds {
+            let calls = round["calls"] as? [[String: Any]] ?? []
+            #expect(calls.count == 2)
+            let tasks = round["tasks"] as? Int ?? 0
+            let seconds = round["seconds"] as? Double ?? 0
+            // The rate is the round's tasks over its wall time: two 1 s windows side by side, not one after the other.
+            #expect(seconds >= 1 && seconds < 1.9, "a round took \(seconds) s")
+            #expect(abs((round["tasks_per_second"] as? Double ?? 0) - Double(tasks) / seconds) < 0.001)
+        }
+        #expect(soak.log.contains("msg=\"ingestion call failed\""))
+    }
+
+    @Test func tasksAreFollowedToTheirFinalStateWithPhasesFailuresAndTimeouts() async throws {
+        let postgres = try await PostgresServer()
+        let sandbox = try await Sandbox(server: postgres, arguments: ["--workers", "3"])
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("soak-tasks-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let resultsPath = "\(directory)/results.jsonl"
+        let soak = try await RunningSoak(config: """
+            results_file: \(resultsPath)
+            \(sandbox.target)
+            tasks:
+              - name: quick
+                target: sandbox
+                every: 1s
+                dispatch: { path: /pulp/api/v3/sandbox/tasks/, body: { duration_seconds: 0.3 } }
+                poll_interval: 100ms
+                timeout: 10s
+              - name: failing
+                target: sandbox
+                every: 1s
+                dispatch: { path: /pulp/api/v3/sandbox/tasks/, body: { fail: true } }
+                poll_interval: 100ms
+                timeout: 10s
+              - name: stuck
+                target: sandbox
+                every: 1h
+                dispatch: { path: /pulp/api/v3/sandbox/tasks/, body: { blocked: true } }
+                poll_interval: 200ms
+                timeout: 2s
+              - name: rds
+                target: sandbox
+                every: 1h
+                dispatch:
+                  path: /api/pulp/rds-connection-tests/
+                  body: { tests: [idle, session_variable], run_sequentially: false, duration_minutes: 0.02 }
+                  expect_status: [202]
+                poll_interval: 200ms
+                timeout: 30s
+              - name: refused
+                target: sandbox
+                every: 1s
+                dispatch: { path: /pulp/api/v3/orphans/cleanup/, query: { sandbox_status: "503" } }
+              - name: login_page
+                target: sandbox
+                every: 1s
+                dispatch: { path: /pulp/api/v3/orphans/cleanup/, query: { sandbox_body: html } }
+              - name: no_href
+                target: sandbox
+                every: 1s
+                dispatch: { method: GET, path: /sandbox/work }
+            """)
+        @Sendable func value(_ name: String, _ labels: [String: String] = [:]) -> Double? { try? soak.value(name, labels) }
+
+        #expect(try await eventually(timeout: .seconds(20)) { value("soak_tasks_finished_total", ["probe": "quick", "state": "completed"]) ?? 0 >= 2 })
+        #expect(try await eventually { value("soak_tasks_finished_total", ["probe": "failing", "state": "failed"]) ?? 0 >= 1 })
+        #expect(try await eventually { value("soak_tasks_finished_total", ["probe": "rds", "state": "completed"]) == 2 })
+        #expect(try await eventually { value("soak_task_follow_timeouts_total", ["probe": "stuck"]) == 1 })
+        #expect(value("soak_tasks_in_progress", ["probe": "stuck"]) == 0)
+        #expect(value("soak_tasks_dispatched_total", ["probe": "rds"]) == 2)
+        #expect(value("soak_task_dispatch_errors_total", ["probe": "refused", "reason": "status"]) ?? 0 >= 1)
+        #expect(value("soak_task_dispatch_errors_total", ["probe": "login_page", "reason": "parse"]) ?? 0 >= 1)
+        #expect(value("soak_task_dispatch_errors_total", ["probe": "no_href", "reason": "parse"]) ?? 0 >= 1)
+        #expect(value("soak_tasks_finished_total", ["probe": "quick", "state": "failed"]) == 0)
+        for phase in ["blocked", "queue", "run", "total"] {
+            #expect(value("soak_task_phase_duration_seconds_count", ["probe": "quick", "phase": phase]) ?? 0 >= 2, "phase \(phase)")
+        }
+        let runSum = value("soak_task_phase_duration_seconds_sum", ["probe": "quick", "phase": "run"]) ?? 0
+        let runCount = value("soak_task_phase_duration_seconds_count", ["probe": "quick", "phase": "run"]) ?? 1
+        #expect(runSum / runCount >= 0.3 && runSum / runCount < 0.6, "a 0.3 s task ran \(runSum / runCount) s on average")
+        let promtool = try Executables.required("promtool", package: "prometheus")
+        let check = try Command.run(promtool, ["check", "metrics"], stdin: try soak.get("/metrics").body)
+        #expect(check.status == 0, "promtool check metrics: \(check.stdout)\(check.stderr)")
+        soak.signal(SIGTERM)
+        stopProcess(soak.process, after: .seconds(10))
+
+        let tasks = resultLines(resultsPath, kind: "task")
+        let quick = try #require(tasks.first { $0["probe"] as? String == "quick" && $0["outcome"] as? String == "finished" })
+        // The phases soak exported are the server's timestamps, to the microsecond.
+        let id = try #require((quick["href"] as? String)?.split(separator: "/").last.map(String.init))
+        let fromDatabase = try postgres.rows(
+            "SELECT extract(epoch FROM finished_at - pulp_created) FROM sandbox_task WHERE id = '\(id)'", database: sandbox.database)
+        let phases = try #require(quick["phases"] as? [String: Double])
+        #expect(abs((phases["total"] ?? 0) - (Double(fromDatabase.first ?? "") ?? -1)) < 0.000_002)
+        #expect((quick["started_at"] as? String)?.hasSuffix("Z") == true)
+
+        let failed = try #require(tasks.first { $0["probe"] as? String == "failing" && $0["state"] as? String == "failed" })
+        #expect(failed["error"] as? String == "sandbox: this task was set to fail")
+        let stuck = try #require(tasks.first { $0["probe"] as? String == "stuck" })
+        #expect(stuck["outcome"] as? String == "follow_timeout" && stuck["state"] as? String == "waiting")
+        #expect(stuck["unblocked_at"] == nil && stuck["phases"] as? [String: Double] == [:])
+        let rds = tasks.filter { $0["probe"] as? String == "rds" }
+        #expect(rds.count == 2)
+        for test in rds {
+            let result = test["result"] as? [String: Any]
+            #expect(result?["connection_alive"] as? Bool == true, "\(test)")
+            #expect(result?["backend_pid"] as? Int != nil)
+        }
+        #expect(Set(rds.compactMap { ($0["result"] as? [String: Any])?["test_name"] as? String }) == ["idle", "session_variable"])
+    }
+
+    @Test func jsonValuesReadPulpStatusAndFailVisiblyWhenTheAnswerOrTheDatabaseGoesBad() async throws {
+        let postgres = try await PostgresServer()
+        let sandbox = try await Sandbox(server: postgres, arguments: ["--workers", "3"])
+        let soak = try await RunningSoak(config: """
+            \(sandbox.target)
+              unauthenticated: { url: \(sandbox.baseURL) }
+            json_values:
+              - name: status
+                target: sandbox
+                every: 250ms
+                request: { path: /pulp/api/v3/status/ }
+                values:
+                  online_workers: online_workers.length()
+                  online_api_apps: online_api_apps.length()
+                  online_content_apps: online_content_apps.length()
+                  database_connected: database_connection.connected
+                  redis_connected: redis_connection.connected
+              - { name: malformed, target: sandbox, every: 250ms, request: { path: /pulp/api/v3/status/, query: { sandbox_body: malformed } }, values: { workers: online_workers.length() } }
+              - { name: missing, target: sandbox, every: 250ms, request: { path: /pulp/api/v3/status/ }, values: { workers: online_workers.length(), storage_free: storage.free } }
+              - { name: slow, target: sandbox, every: 1s, request: { path: /pulp/api/v3/status/, query: { sandbox_delay: 2s }, timeout: 300ms }, values: { workers: online_workers.length() } }
+              - { name: no_auth, target: unauthenticated, every: 250ms, request: { path: /pulp/api/v3/status/ }, values: { workers: online_workers.length() } }
+            """)
+        @Sendable func value(_ name: String, _ labels: [String: String] = [:]) -> Double? { try? soak.value(name, labels) }
+
+        #expect(try await eventually(timeout: .seconds(15)) { value("soak_json_value", ["probe": "status", "name": "online_workers"]) == 3 })
+        #expect(value("soak_json_probe_success", ["probe": "status"]) == 1)
+        #expect(value("soak_json_value", ["probe": "status", "name": "database_connected"]) == 1)
+        #expect(value("soak_json_value", ["probe": "status", "name": "online_api_apps"]) == 1)
+        #expect(value("soak_json_value", ["probe": "status", "name": "online_content_apps"]) == 0)
+        #expect(value("soak_json_value", ["probe": "status", "name": "redis_connected"]) == 0)
+        #expect(try await eventually { value("soak_json_probe_errors_total", ["probe": "malformed", "reason": "parse"]) ?? 0 >= 1 })
+        #expect(value("soak_json_probe_success", ["probe": "malformed"]) == 0)
+        #expect(value("soak_json_value", ["probe": "malformed", "name": "workers"])?.isNaN == true)
+        #expect(try await eventually { value("soak_json_probe_errors_total", ["probe": "missing", "reason": "missing"]) ?? 0 >= 1 })
+        // The values that are there are still read; the missing one is NaN, never a stale number.
+        #expect(value("soak_json_value", ["probe": "missing", "name": "workers"]) == 3)
+        #expect(value("soak_json_value", ["probe": "missing", "name": "storage_free"])?.isNaN == true)
+        #expect(try await eventually { value("soak_json_probe_errors_total", ["probe": "slow", "reason": "timeout"]) ?? 0 >= 1 })
+        #expect(try await eventually { value("soak_json_probe_errors_total", ["probe": "no_auth", "reason": "status"]) ?? 0 >= 1 })
+
+        // A dead database: Pulp's status still answers, saying so; the workers' heartbeats stop.
+        postgres.stop()
+        #expect(try await eventually { value("soak_json_value", ["probe": "status", "name": "database_connected"]) == 0 })
+        #expect(value("soak_json_value", ["probe": "status", "name": "online_workers"]) == 0)
+        try await postgres.start()
+        #expect(try await eventually(timeout: .seconds(40)) { value("soak_json_value", ["probe": "status", "name": "online_workers"]) == 3 })
+        #expect(soak.process.isRunning)
+    }
+}
