@@ -26,6 +26,11 @@ struct SandboxRoutes: Sendable {
             router.add(middleware: BasicAuthMiddleware(username: credentials.username, password: credentials.password))
         }
         router.get("/pulp/api/v3/status/") { _, _ in await self.status() }
+        router.get("/pulp/api/v3/tasks/") { request, _ in
+            let query = request.uri.queryParameters
+            return await self.taskList(
+                limit: query["limit"].flatMap { Int(String($0)) } ?? 100, offset: query["offset"].flatMap { Int(String($0)) } ?? 0)
+        }
         router.get("/pulp/api/v3/tasks/:id/") { _, context in await self.task(id: context.parameters.get("id") ?? "") }
         router.post("/pulp/api/v3/orphans/cleanup/") { _, _ in
             await self.dispatch([
@@ -73,6 +78,16 @@ struct SandboxRoutes: Sendable {
     private func task(id: String) async -> Response {
         do {
             guard let text = try await store.taskJSON(id: id) else { return Self.json(.notFound, ["detail": "No Task matches the given query."]) }
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
+        } catch {
+            return databaseFailure(error)
+        }
+    }
+
+    private func taskList(limit: Int, offset: Int) async -> Response {
+        guard (1...1000).contains(limit), offset >= 0 else { return Self.json(.badRequest, ["limit": ["Ensure limit is between 1 and 1000."]]) }
+        do {
+            let text = try await store.taskListJSON(limit: limit, offset: offset)
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
         } catch {
             return databaseFailure(error)

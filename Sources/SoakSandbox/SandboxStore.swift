@@ -93,28 +93,43 @@ final class SandboxStore: Sendable {
         }
     }
 
-    /// The task as Pulp's task API shows it, as JSON text; nil when there is no such task.
+    /// A task row as Pulp's task API shows it, as a json_build_object expression.
+    private static let taskObject = """
+        json_build_object(
+            'pulp_href', '/pulp/api/v3/tasks/' || id || '/',
+            'name', name,
+            'state', state,
+            'pulp_created', \(SQL.pulpTimestamp("pulp_created")),
+            'unblocked_at', \(SQL.pulpTimestamp("unblocked_at")),
+            'started_at', \(SQL.pulpTimestamp("started_at")),
+            'finished_at', \(SQL.pulpTimestamp("finished_at")),
+            'worker', CASE WHEN worker IS NULL THEN NULL ELSE '/pulp/api/v3/workers/' || worker || '/' END,
+            'error', error,
+            'result', result,
+            'created_resources', '[]'::json,
+            'reserved_resources_record', '[]'::json
+        )
+        """
+
+    /// The task as JSON text; nil when there is no such task.
     func taskJSON(id: String) async throws -> String? {
         guard UUID(uuidString: id) != nil else { return nil }
+        let rows = try await query("api", "SELECT \(Self.taskObject)::text FROM sandbox_task WHERE id = \(SQL.literal(id))")
+        return rows.first?.first ?? nil
+    }
+
+    /// Pulp's task list, newest first: `{count, next, previous, results}` as JSON text.
+    func taskListJSON(limit: Int, offset: Int) async throws -> String {
         let rows = try await query(
             "api",
             """
             SELECT json_build_object(
-                'pulp_href', '/pulp/api/v3/tasks/' || id || '/',
-                'name', name,
-                'state', state,
-                'pulp_created', \(SQL.pulpTimestamp("pulp_created")),
-                'unblocked_at', \(SQL.pulpTimestamp("unblocked_at")),
-                'started_at', \(SQL.pulpTimestamp("started_at")),
-                'finished_at', \(SQL.pulpTimestamp("finished_at")),
-                'worker', CASE WHEN worker IS NULL THEN NULL ELSE '/pulp/api/v3/workers/' || worker || '/' END,
-                'error', error,
-                'result', result,
-                'created_resources', '[]'::json,
-                'reserved_resources_record', '[]'::json
-            )::text FROM sandbox_task WHERE id = \(SQL.literal(id))
+                'count', (SELECT count(*) FROM sandbox_task), 'next', NULL, 'previous', NULL,
+                'results', coalesce((SELECT json_agg(\(Self.taskObject) ORDER BY pulp_created DESC)
+                    FROM (SELECT * FROM sandbox_task ORDER BY pulp_created DESC LIMIT \(limit) OFFSET \(offset)) page), '[]'::json)
+            )::text
             """)
-        return rows.first?.first ?? nil
+        return (rows.first?.first ?? nil) ?? "{}"
     }
 
     /// Workers with a heartbeat in the last 30 s, as a JSON list of `{name, last_heartbeat}`.
