@@ -112,7 +112,8 @@ struct DatabaseLogicTests {
         #expect(object["result"] as? String == "died")
         #expect(object["sqlstate"] is NSNull)
         #expect(object["notifications"] is NSNull)
-        #expect(object.count == 15)
+        #expect(object["kind"] as? String == "hold")
+        #expect(object.count == 16)
     }
 }
 

@@ -65,7 +65,7 @@ struct DatabaseProbeTests {
         let lines = try String(contentsOfFile: resultsPath, encoding: .utf8).split(separator: "\n")
         let records = try lines.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
         let keys: Set = [
-            "test", "database", "result", "backend_pid", "backend_pid_end", "started_at", "ended_at", "lifetime_seconds", "alive", "reason",
+            "kind", "test", "database", "result", "backend_pid", "backend_pid_end", "started_at", "ended_at", "lifetime_seconds", "alive", "reason",
             "sqlstate", "message", "iterations", "notifications", "session_kept",
         ]
         for record in records { #expect(Set(record.keys) == keys) }

@@ -35,7 +35,7 @@ struct HoldRecord: Encodable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case test, database, result, alive, reason, sqlstate, message, iterations, notifications
+        case kind, test, database, result, alive, reason, sqlstate, message, iterations, notifications
         case backendPID = "backend_pid"
         case backendPIDAtEnd = "backend_pid_end"
         case startedAt = "started_at"
@@ -46,6 +46,7 @@ struct HoldRecord: Encodable, Sendable {
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode("hold", forKey: .kind)
         try container.encode(test, forKey: .test)
         try container.encode(database, forKey: .database)
         try container.encode(result.rawValue, forKey: .result)
