@@ -206,4 +206,64 @@ struct TaskProbeTests {
         #expect(try await eventually(timeout: .seconds(40)) { value("soak_json_value", ["probe": "status", "name": "online_workers"]) == 3 })
         #expect(soak.process.isRunning)
     }
+
+    @Test func reloadKeepsFollowingUnchangedProbesAndStoppingWritesEveryFollowedTaskDown() async throws {
+        let postgres = try await PostgresServer()
+        let sandbox = try await Sandbox(server: postgres, arguments: ["--workers", "4"])
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("soak-task-reload-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let resultsPath = "\(directory)/results.jsonl"
+        func config(_ extra: String) -> String {
+            """
+            results_file: \(resultsPath)
+            \(sandbox.target)
+            tasks:
+              - name: kept
+                target: sandbox
+                every: 1h
+                dispatch: { path: /pulp/api/v3/sandbox/tasks/, body: { duration_seconds: 3 } }
+                poll_interval: 200ms
+                timeout: 1m
+            \(extra)
+            """
+        }
+        let soak = try await RunningSoak(config: config("""
+              - name: dropped
+                target: sandbox
+                every: 1h
+                dispatch: { path: /pulp/api/v3/sandbox/tasks/, body: { duration_seconds: 60 } }
+                poll_interval: 200ms
+                timeout: 2m
+            """))
+        @Sendable func value(_ name: String, _ labels: [String: String] = [:]) -> Double? { try? soak.value(name, labels) }
+        #expect(try await eventually { value("soak_tasks_in_progress", ["probe": "kept"]) == 1 && value("soak_tasks_in_progress", ["probe": "dropped"]) == 1 })
+
+        // A reload that removes one probe: its task is written down as interrupted; the other is still followed.
+        try soak.writeConfig(config(""))
+        soak.signal(SIGHUP)
+        #expect(try await eventually { resultLines(resultsPath, kind: "task").contains { $0["probe"] as? String == "dropped" } })
+        let dropped = try #require(resultLines(resultsPath, kind: "task").first { $0["probe"] as? String == "dropped" })
+        // Its last poll saw it waiting or running, or no poll came yet: either way not final.
+        #expect(dropped["outcome"] as? String == "interrupted" && [nil, "waiting", "running"].contains(dropped["state"] as? String))
+        #expect(try await eventually { value("soak_tasks_finished_total", ["probe": "kept", "state": "completed"]) == 1 })
+        #expect(value("soak_tasks_dispatched_total", ["probe": "kept"]) == 1, "the unchanged probe was restarted and dispatched again")
+
+        // A dispatch that follows a long task, then SIGTERM: the task still gets its line.
+        try soak.writeConfig(config("""
+              - name: at_shutdown
+                target: sandbox
+                every: 1h
+                dispatch: { path: /pulp/api/v3/sandbox/tasks/, body: { duration_seconds: 60 } }
+                poll_interval: 200ms
+                timeout: 2m
+            """))
+        soak.signal(SIGHUP)
+        #expect(try await eventually { value("soak_tasks_in_progress", ["probe": "at_shutdown"]) == 1 })
+        soak.signal(SIGTERM)
+        stopProcess(soak.process, after: .seconds(10))
+        #expect(soak.process.terminationStatus == 0)
+        let lines = resultLines(resultsPath, kind: "task")
+        #expect(lines.filter { $0["probe"] as? String == "at_shutdown" }.map { $0["outcome"] as? String } == ["interrupted"])
+        #expect(lines.filter { $0["probe"] as? String == "kept" }.map { $0["outcome"] as? String } == ["finished"])
+    }
 }
