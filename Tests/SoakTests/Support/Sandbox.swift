@@ -39,17 +39,12 @@ final class Sandbox: @unchecked Sendable {
             "--listen", "127.0.0.1:0", "--dsn", "host=127.0.0.1 port=\(server.port) dbname=\(database) user=soak",
             "--username", Self.username, "--password", Self.password,
         ] + arguments
-        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
-        process.standardOutput = output
-        process.standardError = output
+        let outputFile = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
+        process.standardOutput = outputFile
+        process.standardError = outputFile
         try process.run()
-        let outputPath = self.outputPath
-        @Sendable func announcedPort() -> Int? {
-            let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-            return text.split(separator: "\n").first { $0.hasPrefix("soak-sandbox listening on ") }?.split(separator: ":").last.flatMap { Int($0) }
-        }
-        guard try await eventually(timeout: .seconds(20), { announcedPort() != nil }), let port = announcedPort() else {
-            throw HTTP.Failure(description: "soak-sandbox did not start; its output:\n\(output)")
+        guard let port = try await announcedPort(in: outputPath, after: "soak-sandbox listening on ", timeout: .seconds(20)) else {
+            throw HTTP.Failure(description: "soak-sandbox did not start; its output:\n\(self.output)")
         }
         self.port = port
     }

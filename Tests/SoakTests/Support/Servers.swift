@@ -62,6 +62,17 @@ final class Nginx: @unchecked Sendable {
     }
 }
 
+/// The port a child process printed to `outputPath` on a line `<prefix>[host:]port`, once it has;
+/// nil if it has not within `timeout`.
+func announcedPort(in outputPath: String, after prefix: String, timeout: Duration = .seconds(10)) async throws -> Int? {
+    @Sendable func port() -> Int? {
+        let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").first { $0.hasPrefix(prefix) }?.dropFirst(prefix.count).split(separator: ":").last.flatMap { Int($0) }
+    }
+    guard try await eventually(timeout: timeout, { port() != nil }) else { return nil }
+    return port()
+}
+
 /// Waits for `process` to exit, polling (Foundation's waitUntilExit spins a CPU), and kills it
 /// with SIGKILL if it is still running after `timeout`.
 func stopProcess(_ process: Process, after timeout: Duration) {
@@ -101,12 +112,7 @@ final class FaultServer: @unchecked Sendable {
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let outputPath = self.outputPath
-        @Sendable func announcedPort() -> Int? {
-            let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-            return text.split(separator: "\n").first { $0.hasPrefix("listening ") }.flatMap { Int($0.dropFirst(10)) }
-        }
-        guard try await eventually({ announcedPort() != nil }), let port = announcedPort() else {
+        guard let port = try await announcedPort(in: outputPath, after: "listening ") else {
             throw HTTP.Failure(description: "the fault server did not start")
         }
         self.port = port
