@@ -124,9 +124,12 @@ struct TaskProbeTests {
         for phase in ["blocked", "queue", "run", "total"] {
             #expect(value("soak_task_phase_duration_seconds_count", ["probe": "quick", "phase": phase]) ?? 0 >= 2, "phase \(phase)")
         }
-        let runSum = value("soak_task_phase_duration_seconds_sum", ["probe": "quick", "phase": "run"]) ?? 0
-        let runCount = value("soak_task_phase_duration_seconds_count", ["probe": "quick", "phase": "run"]) ?? 1
-        #expect(runSum / runCount >= 0.3 && runSum / runCount < 0.6, "a 0.3 s task ran \(runSum / runCount) s on average")
+        // Sum and count from one scrape: a task finishing between two scrapes would skew the mean.
+        let scrape = try soak.get("/metrics").text
+        let runSum = MetricsText.value(scrape, "soak_task_phase_duration_seconds_sum", ["probe": "quick", "phase": "run"]) ?? 0
+        let runCount = MetricsText.value(scrape, "soak_task_phase_duration_seconds_count", ["probe": "quick", "phase": "run"]) ?? 1
+        // Timestamps carry microseconds, so a 0.3 s task's run phase is 0.3 s to within two of them.
+        #expect(runSum / runCount >= 0.299_998 && runSum / runCount < 0.6, "a 0.3 s task ran \(runSum / runCount) s on average")
         let promtool = try Executables.required("promtool", package: "prometheus")
         let check = try Command.run(promtool, ["check", "metrics"], stdin: try soak.get("/metrics").body)
         #expect(check.status == 0, "promtool check metrics: \(check.stdout)\(check.stderr)")
@@ -234,9 +237,12 @@ struct TaskProbeTests {
                 dispatch: { path: /pulp/api/v3/sandbox/tasks/, body: { duration_seconds: 60 } }
                 poll_interval: 200ms
                 timeout: 2m
+            json_values:
+              - { name: gone, target: sandbox, every: 250ms, request: { path: /pulp/api/v3/status/ }, values: { workers: online_workers.length() } }
             """))
         @Sendable func value(_ name: String, _ labels: [String: String] = [:]) -> Double? { try? soak.value(name, labels) }
         #expect(try await eventually { value("soak_tasks_in_progress", ["probe": "kept"]) == 1 && value("soak_tasks_in_progress", ["probe": "dropped"]) == 1 })
+        #expect(try await eventually { value("soak_json_value", ["probe": "gone", "name": "workers"]) == 4 })
 
         // A reload that removes one probe: its task is written down as interrupted; the other is still followed.
         try soak.writeConfig(config(""))
@@ -247,6 +253,8 @@ struct TaskProbeTests {
         #expect(dropped["outcome"] as? String == "interrupted" && [nil, "waiting", "running"].contains(dropped["state"] as? String))
         #expect(try await eventually { value("soak_tasks_finished_total", ["probe": "kept", "state": "completed"]) == 1 })
         #expect(value("soak_tasks_dispatched_total", ["probe": "kept"]) == 1, "the unchanged probe was restarted and dispatched again")
+        // A removed JSON value probe takes its series with it rather than leaving a stale number.
+        #expect(!(try soak.get("/metrics").text.contains(#"probe="gone""#)))
 
         // A dispatch that follows a long task, then SIGTERM: the task still gets its line.
         try soak.writeConfig(config("""

@@ -4,7 +4,8 @@ internal import Prometheus
 internal import SoakConfig
 
 /// The JSON value probe: each round one request, and named numbers read from its JSON answer into
-/// `soak_json_value`. A value the answer lacks becomes NaN (never a stale number) and fails the round.
+/// `soak_json_value`. A value the answer lacks becomes NaN (never a stale number) and fails the round;
+/// a probe that stops (removed or changed by a reload) removes its series.
 struct JSONValueProbe: HTTPProbe {
     let config: JSONValueProbeConfig
     let context: HTTPProbeContext
@@ -32,6 +33,9 @@ struct JSONValueProbe: HTTPProbe {
             }
             failing = failure != nil
         }
+        // Stopped (removed, changed or shutting down): no series may outlive the probe at a stale value.
+        for entry in gauges { context.metrics.registry.unregisterGauge(entry.gauge) }
+        context.metrics.registry.unregisterGauge(success)
     }
 
     /// One request and its values; what went wrong, if anything.
