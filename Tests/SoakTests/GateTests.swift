@@ -58,7 +58,7 @@ struct GateTests {
         #expect(summary.durationSeconds >= 3 && summary.durationSeconds < 5)
         let figure = try #require(summary.requests.first)
         #expect(figure.requests >= 65 && figure.requests <= 80, "requests \(figure.requests)")
-        #expect(figure.errors == 0)
+        #expect(figure.errors == 0, "errors by reason: \(figure.errorsByReason)")
         #expect(figure.latency.p50 > 0 && figure.latency.p50 <= figure.latency.p95 && figure.latency.p95 <= figure.latency.p99)
         #expect(figure.latency.p99 <= figure.latency.max)
         #expect(figure.phaseP95["processing"] != nil)
