@@ -16,6 +16,8 @@ COPY Package.swift ./
 RUN swift package resolve
 COPY Sources ./Sources
 COPY Plugins ./Plugins
+# The manifest names the test targets; SwiftPM refuses a package whose targets' folders are missing.
+COPY Tests ./Tests
 COPY scripts/build-release ./scripts/build-release
 # There is no .git in the build context; the revision comes in as an argument.
 ARG SOAK_REVISION=unknown

@@ -98,7 +98,7 @@ let package = Package(
             name: "SoakTests",
             dependencies: [
                 "Soak", "SoakConfig", .product(name: "Logging", package: "swift-log"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
         ),

@@ -85,6 +85,10 @@ struct ProbeLoop: Sendable {
         let probe = make(context)
         defer { probe.close() }
         let success = context.metrics.probeSuccess(database: database, probe: kind)
+        // Every reason from the start at 0, so rates have a series before the first failure.
+        for reason in PostgresFailure.Reason.allCases where reason != .cancelled {
+            _ = context.metrics.probeErrors(database: database, probe: kind, reason: reason)
+        }
         var schedule = ProbeSchedule(start: .now, every: context.config.every)
         var failing = false
         while true {

@@ -17,6 +17,7 @@ struct IngestionProbe: HTTPProbe {
         self.context = context
         request = PreparedRequest(config.request, target: config.target, connections: nil)
         _ = context.metrics.ingestRate(probe: config.name)
+        for reason in ProbeMetrics.requestFailureReasons { _ = context.metrics.ingestErrors(probe: config.name, reason: reason) }
     }
 
     /// One call's result: tasks reported (0 when it failed), its time and its failure reason.

@@ -12,6 +12,7 @@ struct JSONValueProbe: HTTPProbe {
     private let request: PreparedRequest
     private let gauges: [(path: JSONPath, gauge: Gauge)]
     private let success: Gauge
+    private let errors: [String: Counter]
 
     init(config: JSONValueProbeConfig, context: HTTPProbeContext) {
         self.config = config
@@ -19,6 +20,8 @@ struct JSONValueProbe: HTTPProbe {
         request = PreparedRequest(config.request, target: config.target, connections: nil)
         gauges = config.values.map { ($0.path, context.metrics.jsonValue(probe: config.name, name: $0.name)) }
         success = context.metrics.jsonSuccess(probe: config.name)
+        errors = Dictionary(
+            uniqueKeysWithValues: (ProbeMetrics.requestFailureReasons + ["missing"]).map { ($0, context.metrics.jsonErrors(probe: config.name, reason: $0)) })
     }
 
     func run() async {
@@ -36,6 +39,7 @@ struct JSONValueProbe: HTTPProbe {
         // Stopped (removed, changed or shutting down): no series may outlive the probe at a stale value.
         for entry in gauges { context.metrics.registry.unregisterGauge(entry.gauge) }
         context.metrics.registry.unregisterGauge(success)
+        for counter in errors.values { context.metrics.registry.unregisterCounter(counter) }
     }
 
     /// One request and its values; what went wrong, if anything.
@@ -62,7 +66,7 @@ struct JSONValueProbe: HTTPProbe {
         if failure == nil, !missing.isEmpty { failure = ("missing", "no number at \(missing.joined(separator: ", "))") }
         success.set(to: failure == nil ? 1 : 0)
         guard let failure else { return nil }
-        context.metrics.jsonErrors(probe: config.name, reason: failure.reason).increment()
+        (errors[failure.reason] ?? context.metrics.jsonErrors(probe: config.name, reason: failure.reason)).increment()
         return "\(failure.reason): \(failure.detail)"
     }
 }

@@ -11,6 +11,9 @@ final class ProbeMetrics: Sendable {
     static let phaseBuckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200]
     /// Pulp's final task states, always exported so a rate never starts from a missing series.
     static let finalStates = ["completed", "failed", "canceled", "skipped"]
+    /// The `reason`s of a request that got no usable answer, exported at 0 from the start (with the
+    /// probe kind's own reasons) so dashboards and alerts see a series before the first failure.
+    static let requestFailureReasons = ["timeout", "connect", "dns", "tls", "other", "status", "parse"]
 
     let registry: PrometheusCollectorRegistry
 

@@ -28,6 +28,11 @@ struct TaskProbe: HTTPProbe {
         _ = metrics.tasksDispatched(probe: config.name)
         for state in ProbeMetrics.finalStates { _ = metrics.tasksFinished(probe: config.name, state: state) }
         for phase in ["blocked", "queue", "run", "total"] { _ = metrics.taskPhase(probe: config.name, phase: phase) }
+        for reason in ProbeMetrics.requestFailureReasons {
+            _ = metrics.dispatchErrors(probe: config.name, reason: reason)
+            _ = metrics.pollErrors(probe: config.name, reason: reason)
+        }
+        _ = metrics.dispatchErrors(probe: config.name, reason: "busy")
     }
 
     func run() async {

