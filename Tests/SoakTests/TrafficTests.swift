@@ -66,7 +66,10 @@ struct TrafficTests {
                   - { name: failing_check, path: /json, checks: [{ json: online, equals: "false" }] }
             """
         let soak = try await RunningSoak(config: config)
-        #expect(try await eventually { (try soak.value("soak_http_requests_total", ["request": "failing_check"]) ?? 0) >= 3 })
+        // Requests are drawn at random by weight: wait until every one of them has been sent a few times.
+        #expect(try await eventually {
+            try ["broken", "tolerated", "checked", "failing_check"].allSatisfy { (try soak.value("soak_http_requests_total", ["request": $0]) ?? 0) >= 3 }
+        })
         #expect(try soak.value("soak_http_request_errors_total", ["request": "broken", "reason": "status"]) ?? 0 > 0)
         #expect(try soak.value("soak_http_requests_total", ["request": "broken", "code": "500"]) ?? 0 > 0)
         #expect(try soak.value("soak_http_request_errors_total", ["request": "tolerated"]) == 0)
