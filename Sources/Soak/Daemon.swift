@@ -159,7 +159,7 @@ public struct Daemon: Sendable {
                     serviceName: "traffic"),
                 // Shut down first (the group stops services in reverse order): probes stop before the
                 // HTTP client closes, so a request cut short is not counted as a failure.
-                .init(service: ProbeService(supervisor: probes, initial: initial, grace: options.gracePeriod), serviceName: "probes"),
+                .init(service: ProbeService(supervisor: probes, initial: initial), serviceName: "probes"),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
@@ -167,6 +167,8 @@ public struct Daemon: Sendable {
         groupConfiguration.maximumGracefulShutdownDuration = options.gracePeriod + .seconds(1)
         groupConfiguration.maximumCancellationDuration = .seconds(1)
         try await ServiceGroup(configuration: groupConfiguration).run()
+        // The HTTP client has closed, so a probe still waiting on a request has ended, or ends now, and writes its results.
+        await probes.awaitStopped()
         logger.info("soak stopped")
         guard let judge, let recorder, let databaseRecorder, let timer else { return nil }
         return judge.summary(recorder: recorder, databases: databaseRecorder, startedAt: startedAt, completed: timer.completed)
@@ -224,16 +226,15 @@ struct DatabaseService: Service {
 }
 
 /// Starts the configured ingestion, task and JSON value probes, and stops them at graceful shutdown
-/// (tasks being followed write an `interrupted` line to results_file).
+/// (tasks being followed write an `interrupted` line to results_file before soak exits).
 struct ProbeService: Service {
     let supervisor: HTTPProbeSupervisor
     let initial: SoakConfiguration
-    let grace: Duration
 
     func run() async throws {
         await supervisor.apply(initial)
         try? await gracefulShutdown()
-        await supervisor.shutdown(grace: grace)
+        await supervisor.stop()
     }
 }
 

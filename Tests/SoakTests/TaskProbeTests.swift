@@ -256,7 +256,8 @@ struct TaskProbeTests {
         // A removed JSON value probe takes its series with it rather than leaving a stale number.
         #expect(!(try soak.get("/metrics").text.contains(#"probe="gone""#)))
 
-        // A dispatch that follows a long task, then SIGTERM: the task still gets its line.
+        // A dispatch that follows a long task, and an ingestion call the server answers a minute later;
+        // then SIGTERM: the task still gets its line, and the call in flight does not hold soak up.
         try soak.writeConfig(config("""
               - name: at_shutdown
                 target: sandbox
@@ -264,12 +265,19 @@ struct TaskProbeTests {
                 dispatch: { path: /pulp/api/v3/sandbox/tasks/, body: { duration_seconds: 60 } }
                 poll_interval: 200ms
                 timeout: 2m
+            ingestion:
+              - { name: slow, target: sandbox, request: { query: { sandbox_delay: 60s }, timeout: 90s } }
             """))
         soak.signal(SIGHUP)
         #expect(try await eventually { value("soak_tasks_in_progress", ["probe": "at_shutdown"]) == 1 })
+        let stopping = ContinuousClock.now
         soak.signal(SIGTERM)
-        stopProcess(soak.process, after: .seconds(10))
+        stopProcess(soak.process, after: .seconds(15))
+        // The default grace period is 3 s: requests in flight get that long, then the client closes.
+        #expect(ContinuousClock.now - stopping < .seconds(6))
         #expect(soak.process.terminationStatus == 0)
+        // The call cut short by the shutdown is no result: no ingestion round was written down.
+        #expect(resultLines(resultsPath, kind: "ingestion").isEmpty)
         let lines = resultLines(resultsPath, kind: "task")
         #expect(lines.filter { $0["probe"] as? String == "at_shutdown" }.map { $0["outcome"] as? String } == ["interrupted"])
         #expect(lines.filter { $0["probe"] as? String == "kept" }.map { $0["outcome"] as? String } == ["finished"])

@@ -36,11 +36,13 @@ enum HTTPProbeEntry: Equatable, Sendable {
 actor HTTPProbeSupervisor {
     private struct Running {
         let entry: HTTPProbeEntry
-        let task: Task<Void, Never>
+        let task: TrackedTask
     }
 
     private let context: HTTPProbeContext
     private var running: [String: Running] = [:]
+    /// Probes told to stop at shutdown, until ``awaitStopped()``.
+    private var stopping: [TrackedTask] = []
 
     init(context: HTTPProbeContext) {
         self.context = context
@@ -53,27 +55,29 @@ actor HTTPProbeSupervisor {
         let wantedByKey = Dictionary(wanted.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         for (key, probe) in running where wantedByKey[key] != probe.entry {
             probe.task.cancel()
-            await probe.task.value
+            await probe.task.task.value
             running[key] = nil
             context.logger.info("probe stopped", metadata: ["probe": "\(key)"])
         }
         for entry in wanted where running[entry.key] == nil {
             let probe = entry.makeProbe(context)
-            running[entry.key] = Running(entry: entry, task: Task { await probe.run() })
+            running[entry.key] = Running(entry: entry, task: TrackedTask { await probe.run() })
             context.logger.info("probe started", metadata: ["probe": "\(entry.key)"])
         }
     }
 
-    /// Stops every probe, waiting at most `grace` for them (a request in flight ends when the HTTP client closes).
-    func shutdown(grace: Duration) async {
-        for probe in running.values { probe.task.cancel() }
-        let tasks = running.values.map(\.task)
+    /// Tells every probe to stop, without waiting: a probe waiting on a request in flight (an
+    /// ingestion call lasts 25 s) ends when the HTTP client closes. ``awaitStopped()`` waits for them then.
+    func stop() {
+        stopping += running.values.map(\.task)
         running.removeAll()
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { for task in tasks { await task.value } }
-            group.addTask { try? await Task.sleep(for: grace) }
-            await group.next()
-            group.cancelAll()
-        }
+        for task in stopping { task.cancel() }
+    }
+
+    /// Waits for the probes ``stop()`` stopped, so the followed tasks they write down reach
+    /// results_file before the process exits. Call it once the HTTP client has closed.
+    func awaitStopped() async {
+        for task in stopping { await task.task.value }
+        stopping.removeAll()
     }
 }

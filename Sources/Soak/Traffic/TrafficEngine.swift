@@ -7,7 +7,7 @@ actor TrafficEngine {
     private let client: CurlClient
     private let metrics: HTTPMetrics
     private let logger: Logger
-    private var running: [Task<Void, Never>] = []
+    private var running: [TrackedTask] = []
 
     init(client: CurlClient, metrics: HTTPMetrics, logger: Logger) {
         self.client = client
@@ -22,7 +22,7 @@ actor TrafficEngine {
         for scenario in scenarios {
             let run = await ScenarioRun.prepare(scenario, httpMetrics: metrics, logger: logger)
             let client = self.client
-            running.append(Task { await run.run(client: client) })
+            running.append(TrackedTask { await run.run(client: client) })
             logger.info("scenario started", metadata: ["scenario": "\(scenario.name)", "target": "\(scenario.target.url)"])
         }
     }
@@ -31,6 +31,9 @@ actor TrafficEngine {
     func shutdown(grace: Duration) async {
         for task in running { task.cancel() }
         let deadline = ContinuousClock.now + grace
+        // First the scenarios stop (an open-model loop at once; a closed-model user once its request has
+        // answered), so no request is sent to a client that is closing; then the open model's last sends finish.
+        await TrackedTask.waitForAll(running, until: deadline)
         while client.inFlight > 0, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(10))
         }
@@ -38,7 +41,7 @@ actor TrafficEngine {
             logger.warning("requests still in flight at the end of the grace period are abandoned", metadata: ["in_flight": "\(client.inFlight)"])
         }
         await client.shutdown()
-        for task in running { await task.value }
+        for task in running { await task.task.value }
         running.removeAll()
     }
 }
