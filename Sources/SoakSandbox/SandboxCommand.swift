@@ -52,6 +52,11 @@ struct SandboxCommand: AsyncParsableCommand {
         help: ArgumentHelp("Least time one ingestion dispatch takes (about Pulp's pace at 10ms; 0s for as fast as PostgreSQL goes).", valueName: "duration"))
     var dispatchTime = "10ms"
 
+    @Option(
+        name: .customLong("worker-ttl"),
+        help: ArgumentHelp("How long after its last heartbeat a worker counts as online (Pulp's WORKER_TTL); workers heartbeat three times within it.", valueName: "duration"))
+    var workerTTL = "30s"
+
     @Option(help: ArgumentHelp("Require HTTP basic auth as this user (with --password).", valueName: "user"))
     var username: String?
 
@@ -120,6 +125,8 @@ struct SandboxCommand: AsyncParsableCommand {
         settings.taskFailureRate = try share(taskFailureRate, "task-failure-rate")
         settings.ingestionWindow = try duration(ingestionWindow, "ingestion-window")
         settings.dispatchTime = try duration(dispatchTime, "dispatch-time")
+        settings.workerTTL = try duration(workerTTL, "worker-ttl")
+        guard settings.workerTTL >= .milliseconds(300) else { throw ValidationError("--worker-ttl: at least 300ms") }
         guard workers >= 1 else { throw ValidationError("--workers: needs at least 1") }
         settings.workers = workers
         if let username {

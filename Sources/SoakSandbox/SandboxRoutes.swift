@@ -51,13 +51,13 @@ struct SandboxRoutes: Sendable {
         return router
     }
 
-    /// Pulp's status document: workers with a recent heartbeat, this process as the one API app, and
+    /// Pulp's status document: workers with a heartbeat within the worker TTL, this process as the one API app, and
     /// whether the database answered. The sandbox has no content app and no Redis, and says so.
     private func status() async -> Response {
         var workers: Any = [Any]()
         var connected = true
         do {
-            workers = try JSONSerialization.jsonObject(with: Data(try await store.onlineWorkersJSON().utf8))
+            workers = try JSONSerialization.jsonObject(with: Data(try await store.onlineWorkersJSON(ttl: settings.workerTTL).utf8))
         } catch {
             connected = false
         }

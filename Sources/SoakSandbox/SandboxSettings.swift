@@ -47,6 +47,9 @@ struct SandboxSettings: Sendable {
     var workers = 2
     /// Basic-auth credentials the Pulp-shaped routes require; nil for none.
     var credentials: (username: String, password: String)?
+    /// How long after its last heartbeat a worker still counts as online (Pulp's WORKER_TTL); workers
+    /// heartbeat three times within it.
+    var workerTTL = Duration.seconds(30)
     /// How long finished tasks are kept before the workers delete them.
     var taskRetention = Duration.seconds(3600)
 }

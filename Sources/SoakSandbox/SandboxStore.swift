@@ -1,5 +1,6 @@
 internal import Foundation
 internal import Soak
+internal import SoakConfig
 
 /// The sandbox's PostgreSQL: a task table shaped like Pulp's, a worker heartbeat table, and the
 /// statements the routes and workers run. Each use opens a connection of its own and closes it.
@@ -132,13 +133,13 @@ final class SandboxStore: Sendable {
         return (rows.first?.first ?? nil) ?? "{}"
     }
 
-    /// Workers with a heartbeat in the last 30 s, as a JSON list of `{name, last_heartbeat}`.
-    func onlineWorkersJSON() async throws -> String {
+    /// Workers with a heartbeat within `ttl`, as a JSON list of `{name, last_heartbeat}`.
+    func onlineWorkersJSON(ttl: Duration) async throws -> String {
         let rows = try await query(
             "api",
             """
             SELECT coalesce(json_agg(json_build_object('name', name, 'last_heartbeat', \(SQL.pulpTimestamp("last_heartbeat"))) ORDER BY name), '[]')::text
-            FROM sandbox_worker WHERE last_heartbeat > clock_timestamp() - interval '30 seconds'
+            FROM sandbox_worker WHERE last_heartbeat > clock_timestamp() - interval '\(DurationSyntax.milliseconds(ttl)) milliseconds'
             """)
         return (rows.first?.first ?? nil) ?? "[]"
     }

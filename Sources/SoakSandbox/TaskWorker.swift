@@ -4,11 +4,9 @@ internal import Soak
 internal import SoakConfig
 
 /// One sandbox worker, living as a Pulp worker does: a connection that LISTENs on the wakeup channel,
-/// a heartbeat every 10 s, and a loop that unblocks waiting tasks, claims the oldest and runs it,
-/// filling `unblocked_at`, `started_at` and `finished_at` as Pulp does.
+/// a heartbeat three times per worker TTL beside it (also while a task runs), and a loop that unblocks waiting tasks,
+/// claims the oldest and runs it, filling `unblocked_at`, `started_at` and `finished_at` as Pulp does.
 struct TaskWorker: Sendable {
-    static let heartbeatInterval = Duration.seconds(10)
-
     let name: String
     let store: SandboxStore
     let settings: SandboxSettings
@@ -23,12 +21,41 @@ struct TaskWorker: Sendable {
         let args: [String: Any]
     }
 
-    /// Works until cancelled; a lost connection is reopened after a pause.
+    /// Works and heartbeats until cancelled.
     func run() async {
+        await withDiscardingTaskGroup { group in
+            group.addTask { await heartbeat() }
+            group.addTask { await work() }
+        }
+    }
+
+    /// How often the worker heartbeats, and looks for tasks when no NOTIFY wakes it.
+    private var heartbeatInterval: Duration { settings.workerTTL / 3 }
+
+    /// Records the worker as online every heartbeat interval, and deletes tasks finished longer ago than the retention.
+    private func heartbeat() async {
+        while !Task.isCancelled {
+            do {
+                _ = try await store.query(
+                    "heartbeat",
+                    """
+                    INSERT INTO sandbox_worker (name, last_heartbeat) VALUES (\(SQL.literal(name)), clock_timestamp())
+                        ON CONFLICT (name) DO UPDATE SET last_heartbeat = excluded.last_heartbeat;
+                    DELETE FROM sandbox_task WHERE finished_at < clock_timestamp() - interval '\(Int(DurationSyntax.seconds(settings.taskRetention))) seconds'
+                    """)
+            } catch {
+                logger.debug("heartbeat failed", metadata: ["worker": "\(name)", "error": "\(error)"])
+            }
+            try? await Task.sleep(for: heartbeatInterval)
+        }
+    }
+
+    /// Runs tasks until cancelled; a lost connection is reopened after a pause.
+    private func work() async {
         var pause = Duration.seconds(1)
         while !Task.isCancelled {
             do {
-                try await work { pause = .seconds(1) }
+                try await runTasks { pause = .seconds(1) }
             } catch {
                 guard !Task.isCancelled else { return }
                 logger.warning("worker lost its database connection; reconnecting", metadata: ["worker": "\(name)", "error": "\(error)"])
@@ -39,7 +66,7 @@ struct TaskWorker: Sendable {
     }
 
     /// Connects, calls `connected`, and works until the connection fails or the task is cancelled.
-    private func work(connected: () -> Void) async throws {
+    private func runTasks(connected: () -> Void) async throws {
         let connection = try await store.connect(
             "worker",
             opening: [
@@ -54,18 +81,7 @@ struct TaskWorker: Sendable {
         defer { connection.close() }
         connected()
         logger.info("worker started", metadata: ["worker": "\(name)"])
-        var nextHeartbeat = ContinuousClock.now
         while !Task.isCancelled {
-            if ContinuousClock.now >= nextHeartbeat {
-                _ = try await connection.query(
-                    """
-                    INSERT INTO sandbox_worker (name, last_heartbeat) VALUES (\(SQL.literal(name)), clock_timestamp())
-                        ON CONFLICT (name) DO UPDATE SET last_heartbeat = excluded.last_heartbeat;
-                    DELETE FROM sandbox_task WHERE finished_at < clock_timestamp() - interval '\(Int(DurationSyntax.seconds(settings.taskRetention))) seconds'
-                    """, timeout: SandboxStore.queryTimeout
-                ).get()
-                nextHeartbeat = .now + Self.heartbeatInterval
-            }
             if let task = try await claim(on: connection) {
                 let outcome = await execute(task)
                 _ = try await connection.query(
@@ -78,7 +94,8 @@ struct TaskWorker: Sendable {
                 ).get()
                 continue
             }
-            if case .lost(let failure) = await connection.watch(until: min(nextHeartbeat, .now + Self.heartbeatInterval)) {
+            // Woken by a NOTIFY, or every heartbeat interval to look again.
+            if case .lost(let failure) = await connection.watch(until: .now + heartbeatInterval) {
                 throw failure
             }
         }

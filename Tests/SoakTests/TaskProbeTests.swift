@@ -163,7 +163,7 @@ struct TaskProbeTests {
 
     @Test func jsonValuesReadPulpStatusAndFailVisiblyWhenTheAnswerOrTheDatabaseGoesBad() async throws {
         let postgres = try await PostgresServer()
-        let sandbox = try await Sandbox(server: postgres, arguments: ["--workers", "3"])
+        let sandbox = try await Sandbox(server: postgres, arguments: ["--workers", "3", "--task-duration", "8s", "--worker-ttl", "2s"])
         let soak = try await RunningSoak(config: """
             \(sandbox.target)
               unauthenticated: { url: \(sandbox.baseURL) }
@@ -200,6 +200,17 @@ struct TaskProbeTests {
         #expect(value("soak_json_value", ["probe": "missing", "name": "storage_free"])?.isNaN == true)
         #expect(try await eventually { value("soak_json_probe_errors_total", ["probe": "slow", "reason": "timeout"]) ?? 0 >= 1 })
         #expect(try await eventually { value("soak_json_probe_errors_total", ["probe": "no_auth", "reason": "status"]) ?? 0 >= 1 })
+
+        // Workers busy with long tasks are still online: they heartbeat while they run (as Pulp's do),
+        // so well past the 2 s TTL all three are still listed.
+        let authorization = "Authorization: Basic " + Data("\(Sandbox.username):\(Sandbox.password)".utf8).base64EncodedString()
+        for _ in 0..<3 {
+            #expect(try HTTP.request("\(sandbox.baseURL)/pulp/api/v3/orphans/cleanup/", method: "POST", headers: [authorization]).status == 202)
+        }
+        let busySince = ContinuousClock.now
+        #expect(try await eventually { try postgres.rows("SELECT count(*) FROM sandbox_task WHERE state = 'running'", database: sandbox.database) == ["3"] })
+        try await Task.sleep(until: busySince + .seconds(5), clock: .continuous)
+        #expect(value("soak_json_value", ["probe": "status", "name": "online_workers"]) == 3)
 
         // A dead database: Pulp's status still answers, saying so; the workers' heartbeats stop.
         postgres.stop()
