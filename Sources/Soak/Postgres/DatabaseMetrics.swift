@@ -22,7 +22,7 @@ final class DatabaseMetrics: Sendable {
 
     /// The database objectives are `soak_objective_db_*`, beside the HTTP ones.
     fileprivate static func descriptor(_ name: String, _ unit: String = "", _ help: String) -> MetricNameDescriptor {
-        MetricNameDescriptor(namespace: "soak", subsystem: "db", metricName: name, unitName: unit.isEmpty ? nil : unit, helpText: help)
+        MetricNameDescriptor(namespace: "soak", subsystem: "db", metricName: name, unitName: unit, helpText: help)
     }
 
     func connectDuration(database: String) -> ValueHistogram {
@@ -161,6 +161,6 @@ final class DatabaseMetrics: Sendable {
 extension MetricNameDescriptor {
     /// `soak_db_X` as `soak_objective_db_X`.
     fileprivate var objective: MetricNameDescriptor {
-        MetricNameDescriptor(namespace: "soak", subsystem: "objective_db", metricName: metricName, unitName: unitName, helpText: helpText ?? "")
+        MetricNameDescriptor(namespace: "soak", subsystem: "objective_db", metricName: metricName, unitName: unitName ?? "", helpText: helpText ?? "")
     }
 }

@@ -21,7 +21,7 @@ final class ProbeMetrics: Sendable {
         self.registry = registry
     }
 
-    private static func descriptor(_ subsystem: String?, _ name: String, _ unit: String? = nil, _ help: String) -> MetricNameDescriptor {
+    private static func descriptor(_ subsystem: String?, _ name: String, _ unit: String = "", _ help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(namespace: "soak", subsystem: subsystem, metricName: name, unitName: unit, helpText: help)
     }
 
@@ -30,13 +30,13 @@ final class ProbeMetrics: Sendable {
     func ingestedTasks(probe: String) -> ValueHistogram {
         registry.makeValueHistogram(
             descriptor: Self.descriptor(
-                nil, "ingested_tasks_per_request", nil, "Tasks one ingestion call reported dispatching (0 for a failed call); the sum is the total ingested."),
+                nil, "ingested_tasks_per_request", "", "Tasks one ingestion call reported dispatching (0 for a failed call); the sum is the total ingested."),
             labels: [("probe", probe)], buckets: Self.ingestedBuckets)
     }
 
     func ingestRate(probe: String) -> Gauge {
         registry.makeGauge(
-            descriptor: Self.descriptor("ingest", "tasks_per_second", nil, "Tasks the last round of ingestion calls reported, over the round's wall time."),
+            descriptor: Self.descriptor("ingest", "tasks_per_second", "", "Tasks the last round of ingestion calls reported, over the round's wall time."),
             labels: [("probe", probe)])
     }
 
@@ -71,7 +71,7 @@ final class ProbeMetrics: Sendable {
 
     func tasksInProgress(probe: String) -> Gauge {
         registry.makeGauge(
-            descriptor: Self.descriptor("tasks", "in_progress", nil, "Dispatched tasks being followed now."), labels: [("probe", probe)])
+            descriptor: Self.descriptor("tasks", "in_progress", "", "Dispatched tasks being followed now."), labels: [("probe", probe)])
     }
 
     func followTimeouts(probe: String) -> Counter {
@@ -106,13 +106,13 @@ final class ProbeMetrics: Sendable {
     func jsonValue(probe: String, name: String) -> Gauge {
         registry.makeGauge(
             descriptor: Self.descriptor(
-                "json", "value", nil, "A number read from the probe's JSON answer (booleans as 1 and 0); NaN when the last answer did not have it."),
+                "json", "value", "", "A number read from the probe's JSON answer (booleans as 1 and 0); NaN when the last answer did not have it."),
             labels: [("probe", probe), ("name", name)])
     }
 
     func jsonSuccess(probe: String) -> Gauge {
         registry.makeGauge(
-            descriptor: Self.descriptor("json", "probe_success", nil, "1 when the last request answered as expected with every value, else 0."),
+            descriptor: Self.descriptor("json", "probe_success", "", "1 when the last request answered as expected with every value, else 0."),
             labels: [("probe", probe)])
     }
 
