@@ -21,3 +21,13 @@ struct ProbeSchedule {
         return start + every * nextTick
     }
 }
+
+/// Runs `round` on the ticks of a ``ProbeSchedule`` `every` apart, the first at once, until the task
+/// is cancelled. Database and HTTP probes share it.
+func runOnSchedule(every: Duration, _ round: () async -> Void) async {
+    var schedule = ProbeSchedule(start: .now, every: every)
+    while !Task.isCancelled {
+        do { try await Task.sleep(until: schedule.next(after: .now), clock: .continuous) } catch { return }
+        await round()
+    }
+}

@@ -89,10 +89,8 @@ struct ProbeLoop: Sendable {
         for reason in PostgresFailure.Reason.allCases where reason != .cancelled {
             _ = context.metrics.probeErrors(database: database, probe: kind, reason: reason)
         }
-        var schedule = ProbeSchedule(start: .now, every: context.config.every)
         var failing = false
-        while true {
-            do { try await Task.sleep(until: schedule.next(after: .now), clock: .continuous) } catch { return }
+        await runOnSchedule(every: context.config.every) {
             let failure = await probe.run(timeout: context.config.timeout)
             guard !Task.isCancelled else { return }
             context.recorder?.probe(database: database, probe: kind, failed: failure != nil)

@@ -47,12 +47,3 @@ extension PreparedRequest {
         return render(&scope)
     }
 }
-
-/// Runs `round` on ticks `every` apart until the task is cancelled (see ``ProbeSchedule``).
-func runOnSchedule(every: Duration, _ round: () async -> Void) async {
-    var schedule = ProbeSchedule(start: .now, every: every)
-    while !Task.isCancelled {
-        do { try await Task.sleep(until: schedule.next(after: .now), clock: .continuous) } catch { return }
-        await round()
-    }
-}
