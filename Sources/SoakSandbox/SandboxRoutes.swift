@@ -78,7 +78,7 @@ struct SandboxRoutes: Sendable {
     private func task(id: String) async -> Response {
         do {
             guard let text = try await store.taskJSON(id: id) else { return Self.json(.notFound, ["detail": "No Task matches the given query."]) }
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
+            return Self.json(.ok, text: text)
         } catch {
             return databaseFailure(error)
         }
@@ -88,7 +88,7 @@ struct SandboxRoutes: Sendable {
         guard (1...1000).contains(limit), offset >= 0 else { return Self.json(.badRequest, ["limit": ["Ensure limit is between 1 and 1000."]]) }
         do {
             let text = try await store.taskListJSON(limit: limit, offset: offset)
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
+            return Self.json(.ok, text: text)
         } catch {
             return databaseFailure(error)
         }
@@ -156,7 +156,7 @@ struct SandboxRoutes: Sendable {
         let newTasks = tests.map { test in
             SandboxStore.NewTask(
                 name: "pulpcore.app.tasks.test.rds_connection_test", kind: "rds_connection_test", runSeconds: minutes * 60,
-                args: TaskWorker.json(["test_name": test]))
+                args: JSONText.from(["test_name": test]))
         }
         do {
             let ids = try await store.dispatch(newTasks)
@@ -191,7 +191,10 @@ struct SandboxRoutes: Sendable {
     }
 
     static func json(_ status: HTTPResponse.Status, _ object: Any) -> Response {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
-        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        json(status, text: JSONText.from(object))
+    }
+
+    static func json(_ status: HTTPResponse.Status, text: String) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }

@@ -135,7 +135,7 @@ struct TaskWorker: Sendable {
             guard task.fail else { return Outcome() }
             return Outcome(
                 state: "failed",
-                error: Self.json(["description": "sandbox: this task was set to fail", "traceback": "Traceback (most recent call last):\n  sandbox\n"]))
+                error: JSONText.from(["description": "sandbox: this task was set to fail", "traceback": "Traceback (most recent call last):\n  sandbox\n"]))
         }
     }
 
@@ -160,10 +160,6 @@ struct TaskWorker: Sendable {
         }
         result["end_time"] = ISO8601DateFormatter().string(from: Date())
         result["duration_seconds"] = Date().timeIntervalSince(started)
-        return Outcome(state: "completed", result: Self.json(result))
-    }
-
-    static func json(_ object: Any) -> String {
-        (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+        return Outcome(state: "completed", result: JSONText.from(result))
     }
 }
