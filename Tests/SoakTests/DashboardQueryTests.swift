@@ -24,7 +24,7 @@ struct PromQLInventory: Sendable {
 
     init() throws {
         var panels: [(String, String)] = []
-        for file in ["soak-overview.json", "soak-database.json", "soak-tasks.json"] {
+        for file in dashboardFiles {
             let data = try Data(contentsOf: URL(fileURLWithPath: "\(repositoryRoot)/dashboards/\(file)"))
             let dashboard = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
             for panel in dashboard["panels"] as? [[String: Any]] ?? [] {

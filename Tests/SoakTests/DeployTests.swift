@@ -3,9 +3,6 @@ import SoakConfig
 import Testing
 import Yams
 
-/// The repository's root, where deploy/, dashboards/ and scripts/ are.
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-
 /// A YAML or JSON value as Foundation objects, printed with sorted keys so two can be compared.
 func canonicalJSON(_ value: Any) throws -> String {
     String(decoding: try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]), as: UTF8.self)
@@ -19,7 +16,7 @@ struct DeployTests {
         #expect(run.status == 0, "\(run.stderr)")
     }
 
-    @Test(arguments: ["soak-overview.json", "soak-database.json", "soak-tasks.json"])
+    @Test(arguments: dashboardFiles)
     func dashboardFollowsTheMixinConventions(_ file: String) throws {
         let data = try Data(contentsOf: URL(fileURLWithPath: "\(repositoryRoot)/dashboards/\(file)"))
         let dashboard = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
@@ -126,7 +123,7 @@ struct DeployTests {
         }
 
         // One ConfigMap per dashboard, labelled for Grafana's sidecar, holding the file as it is.
-        for file in ["soak-overview.json", "soak-database.json", "soak-tasks.json"] {
+        for file in dashboardFiles {
             let configMap = try object(objects, "ConfigMap", file.replacingOccurrences(of: ".json", with: "-dashboard"))
             #expect(((configMap["metadata"] as? [String: Any])?["labels"] as? [String: String])?["grafana_dashboard"] == "1")
             let text = try String(contentsOfFile: "\(repositoryRoot)/dashboards/\(file)", encoding: .utf8)

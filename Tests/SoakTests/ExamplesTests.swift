@@ -4,8 +4,7 @@ import Testing
 
 @Suite("Every example config runs against a local target", .timeLimit(.minutes(2)))
 struct ExamplesTests {
-    static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("examples").path
+    static let examples = "\(repositoryRoot)/examples"
 
     @Test(arguments: [
         ("pulp-browse.yaml", ["pulp_browse"]),

@@ -3,7 +3,7 @@ import Testing
 
 @Suite("Alert and recording rules: promtool check and unit tests, every alert tested and in the runbook")
 struct PrometheusRulesTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = URL(fileURLWithPath: repositoryRoot)
     static let rules = root.appendingPathComponent("deploy/prometheus/soak-rules.yml").path
     static let tests = root.appendingPathComponent("deploy/prometheus/soak-rules.test.yml").path
 

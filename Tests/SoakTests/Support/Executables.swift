@@ -21,9 +21,7 @@ enum Executables {
     /// A tool from PyPI that scripts/test installs into `.build/python-tools`, or from PATH; records a
     /// test issue saying how to install it when it is in neither.
     static func pythonTool(_ name: String, pypi package: String) throws -> String {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        let candidates = ["\(root.path)/.build/python-tools/bin/\(name)"]
+        let candidates = ["\(repositoryRoot)/.build/python-tools/bin/\(name)"]
             + (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/\(name)" }
         if let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) { return found }
         let message = "\(name) not found: run scripts/test, which installs the PyPI package \(package) into .build/python-tools"

@@ -24,8 +24,7 @@ final class Nginx: @unchecked Sendable {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("soak-nginx-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let prefix = directory.path
-        let template = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("examples/nginx/demo-target.conf.in")
+        let template = URL(fileURLWithPath: "\(repositoryRoot)/examples/nginx/demo-target.conf.in")
         var config = try String(contentsOf: template, encoding: .utf8)
             .replacingOccurrences(of: "@PREFIX@", with: prefix).replacingOccurrences(of: "@PORT@", with: String(port))
         scheme = tls == nil ? "http" : "https"
