@@ -33,7 +33,9 @@ struct ExamplesTests {
         let postgres = try await PostgresServer()
         let bouncer = try await PgBouncer(server: postgres, clientIdleTimeoutSeconds: 2)
         let nginx = try await Nginx()
-        let sandbox = try await Sandbox(server: postgres, arguments: ["--ingestion-window", "1s"])
+        // Four workers, as scripts/demo runs: the two one-minute connection tests occupy two of them,
+        // and the orphan cleanup must not wait behind them.
+        let sandbox = try await Sandbox(server: postgres, arguments: ["--ingestion-window", "1s", "--workers", "4"])
         let results = FileManager.default.temporaryDirectory.appendingPathComponent("soak-demo-\(UUID().uuidString).jsonl").path
         defer { try? FileManager.default.removeItem(atPath: results) }
         let soak = try await RunningSoak(
@@ -58,7 +60,7 @@ struct ExamplesTests {
         #expect(try await eventually { value("soak_tasks_finished_total", ["probe": "orphan_cleanup", "state": "completed"]) ?? 0 >= 1 })
         #expect(value("soak_tasks_dispatched_total", ["probe": "connection_tests"]) == 2)
         #expect(value("soak_ingested_tasks_per_request_sum", ["probe": "sandbox_ingestion"]) ?? 0 > 0)
-        #expect(value("soak_json_value", ["probe": "sandbox_status", "name": "online_workers"]) == 2)
+        #expect(value("soak_json_value", ["probe": "sandbox_status", "name": "online_workers"]) == 4)
         #expect(value("soak_json_probe_success", ["probe": "sandbox_status"]) == 1)
         let lines = try String(contentsOfFile: results, encoding: .utf8).split(separator: "\n")
         #expect(lines.contains { $0.contains(#""database":"proxy""#) && $0.contains(#""reason":"server_closed""#) && $0.contains(#""sqlstate":"08P01""#) })
