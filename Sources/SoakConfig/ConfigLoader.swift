@@ -30,6 +30,9 @@ public enum ConfigLoader {
         baseDirectory: String,
         environment: [String: String]
     ) throws(ConfigError) -> SoakConfiguration {
+        if let problem = YAMLPrescan.check(yaml, file: file) {
+            throw ConfigError(problems: [problem])
+        }
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)

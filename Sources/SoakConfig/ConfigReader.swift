@@ -84,17 +84,22 @@ final class ConfigReader {
         return text
     }
 
-    func duration(_ node: Node, path: String) -> Duration? {
+    /// A duration of at most `maximum` (one of ``Limits``).
+    func duration(_ node: Node, path: String, maximum: Duration) -> Duration? {
         guard let text = string(node, path: path, expected: "a duration such as 30s") else { return nil }
         guard let duration = DurationSyntax.parse(text) else {
             report("\(path): invalid duration \"\(text)\": \(DurationSyntax.hint)", at: node)
             return nil
         }
+        guard duration <= maximum else {
+            report("\(path): \(text) is longer than the limit of \(DurationSyntax.format(maximum)); make it shorter", at: node)
+            return nil
+        }
         return duration
     }
 
-    func positiveDuration(_ node: Node, path: String) -> Duration? {
-        guard let duration = duration(node, path: path) else { return nil }
+    func positiveDuration(_ node: Node, path: String, maximum: Duration) -> Duration? {
+        guard let duration = duration(node, path: path, maximum: maximum) else { return nil }
         guard duration > .zero else {
             report("\(path): must be longer than 0", at: node)
             return nil
@@ -102,10 +107,21 @@ final class ConfigReader {
         return duration
     }
 
+    /// An open-model rate between ``Limits/minimumRatePerSecond`` and ``Limits/maximumRatePerSecond``.
     func rate(_ node: Node, path: String) -> Rate? {
         guard let text = string(node, path: path, expected: "a rate such as 5/s") else { return nil }
         guard let rate = Rate(text) else {
             report("\(path): invalid rate \"\(text)\": \(Rate.hint)", at: node)
+            return nil
+        }
+        guard rate.perSecond >= Limits.minimumRatePerSecond else {
+            report("\(path): \(text) is slower than the slowest rate soak runs, 1/h; use 1/h or faster", at: node)
+            return nil
+        }
+        guard rate.perSecond <= Limits.maximumRatePerSecond else {
+            report(
+                "\(path): \(text) is faster than one soak process sends, at most \(Rate.format(perSecond: Limits.maximumRatePerSecond)) in all; split the load over several soak processes",
+                at: node)
             return nil
         }
         return rate
@@ -138,8 +154,10 @@ final class ConfigReader {
         return resolved
     }
 
-    /// A secret given inline under `key` or read from the file named under `key_file`; exactly one is allowed.
-    func secret(_ fields: Fields, key: String, required: Bool) -> Secret? {
+    /// A secret given inline under `key` or read from the file named under `key_file`; exactly one is
+    /// allowed. A `singleLine` secret (a token or password sent in a header) may not hold CR or LF,
+    /// which would split the header it is sent in.
+    func secret(_ fields: Fields, key: String, required: Bool, singleLine: Bool = false) -> Secret? {
         let fileKey = key + "_file"
         switch (fields[key], fields[fileKey]) {
         case (nil, nil):
@@ -150,6 +168,10 @@ final class ConfigReader {
             return nil
         case (.some(let node), nil):
             guard let value = nonEmptyString(node, path: fields.path(key)) else { return nil }
+            if singleLine, Self.hasLineBreak(value) {
+                report("\(fields.path(key)): must be one line; it holds a line break (CR or LF), which would split the header it is sent in", at: node)
+                return nil
+            }
             return Secret(value: value, source: .inline)
         case (nil, .some(let node)):
             guard let resolved = path(node, path: fields.path(fileKey)) else { return nil }
@@ -163,9 +185,20 @@ final class ConfigReader {
                     report("\(fields.path(fileKey)): \"\(resolved)\" is empty", at: node)
                     return nil
                 }
+                if singleLine, Self.hasLineBreak(value) {
+                    report(
+                        "\(fields.path(fileKey)): \"\(resolved)\" holds a line break (CR or LF) before its end, which would split the header the value is sent in; keep the value on one line",
+                        at: node)
+                    return nil
+                }
                 return Secret(value: value, source: .file(path: resolved))
             }
         }
+    }
+
+    /// Whether `text` holds a carriage return or a line feed.
+    static func hasLineBreak(_ text: String) -> Bool {
+        text.utf8.contains { $0 == 0x0a || $0 == 0x0d }
     }
 
     static func unknownKeyMessage(_ key: String, path: String, known: [String]) -> String {

@@ -11,7 +11,8 @@ struct FileFailure: Error {
 
 /// Reads whole files with the operating system's own error text (`No such file or directory`).
 enum FileContents {
-    /// The file's bytes as UTF-8 text, or the reason it could not be read.
+    /// The file's bytes as UTF-8 text, or the reason it could not be read (a file larger than
+    /// ``Limits/fileBytes`` is refused, so a config cannot make soak read a disk into memory).
     static func read(_ path: String) -> Result<String, FileFailure> {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return .failure(FileFailure(reason: String(cString: strerror(errno)))) }
@@ -25,6 +26,9 @@ enum FileContents {
                 return .failure(FileFailure(reason: String(cString: strerror(errno))))
             }
             if count == 0 { break }
+            guard bytes.count + count <= Limits.fileBytes else {
+                return .failure(FileFailure(reason: "larger than the limit of \(Limits.fileBytes >> 20) MiB"))
+            }
             bytes.append(contentsOf: chunk[0..<count])
         }
         guard let text = String(validating: bytes, as: UTF8.self) else { return .failure(FileFailure(reason: "not UTF-8 text")) }

@@ -95,7 +95,7 @@ public struct HTTPRequestConfig: Sendable, Equatable {
         if let expectNode = fields["expect_status"] {
             expect = reader.statusExpectation(expectNode, path: fields.path("expect_status")) ?? expect
         }
-        let timeout = fields["timeout"].flatMap { reader.positiveDuration($0, path: fields.path("timeout")) }
+        let timeout = fields["timeout"].flatMap { reader.positiveDuration($0, path: fields.path("timeout"), maximum: Limits.timeout) }
         guard reader.problems.count == problemsBefore, let requestPath else { return nil }
         self.init(method: method, path: requestPath, query: query, headers: headers, body: body, expectStatus: expect, timeout: timeout)
     }

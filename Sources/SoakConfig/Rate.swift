@@ -25,6 +25,11 @@ public struct Rate: Sendable, Equatable, CustomStringConvertible {
         self.perSecond = count / seconds
         self.description = text
     }
+
+    /// A rate in requests per second as the shortest `N/s` text, e.g. `10000/s` or `0.5/s`.
+    public static func format(perSecond: Double) -> String {
+        perSecond == perSecond.rounded() && abs(perSecond) < 1e15 ? "\(Int(perSecond))/s" : "\(perSecond)/s"
+    }
 }
 
 extension Substring {

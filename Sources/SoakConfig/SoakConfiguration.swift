@@ -64,10 +64,21 @@ public struct SoakConfiguration: Sendable {
         let lookup = TargetLookup(valid: Dictionary(targets.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first }), declared: declaredTargets)
         var scenarios: [ScenarioConfig] = []
         if let scenariosNode = fields["scenarios"] {
+            var names: Set<String> = []
+            var totalRate = 0.0
             for (index, node) in (reader.sequence(scenariosNode, path: "scenarios") ?? []).enumerated() {
                 guard let scenario = ScenarioConfig(node, path: "scenarios[\(index)]", targets: lookup, reader: reader) else { continue }
-                if scenarios.contains(where: { $0.name == scenario.name }) {
+                if !names.insert(scenario.name).inserted {
                     reader.report("scenarios[\(index)].name: \"\(scenario.name)\" is used twice; scenario names must differ", at: node)
+                }
+                if case .open(let model) = scenario.workload {
+                    totalRate += model.rate.perSecond
+                    if totalRate > Limits.maximumRatePerSecond {
+                        reader.report(
+                            "scenarios[\(index)].rate: the open-model scenarios add up to \(Rate.format(perSecond: totalRate)), beyond what one soak process sends, at most \(Rate.format(perSecond: Limits.maximumRatePerSecond)) in all; split the load over several soak processes",
+                            at: node.mapping?.first(where: { $0.key.scalar?.string == "rate" })?.value ?? node)
+                        totalRate = -.infinity
+                    }
                 }
                 scenarios.append(scenario)
             }

@@ -67,9 +67,9 @@ public struct TargetConfig: Sendable, Equatable {
         } else {
             reader.report("\(path): missing required key \"url\", e.g. url: https://pulp.example.com", at: node)
         }
-        let timeout = fields["timeout"].map { reader.positiveDuration($0, path: fields.path("timeout")) } ?? Self.defaultTimeout
+        let timeout = fields["timeout"].map { reader.positiveDuration($0, path: fields.path("timeout"), maximum: Limits.timeout) } ?? Self.defaultTimeout
         let connectTimeout =
-            fields["connect_timeout"].map { reader.positiveDuration($0, path: fields.path("connect_timeout")) }
+            fields["connect_timeout"].map { reader.positiveDuration($0, path: fields.path("connect_timeout"), maximum: Limits.timeout) }
             ?? Self.defaultConnectTimeout
         if let timeout, let connectTimeout, connectTimeout > timeout, let node = fields["connect_timeout"] {
             reader.report(
@@ -102,7 +102,7 @@ public struct TargetConfig: Sendable, Equatable {
         let tls = fields["tls"].map { Self.tls($0, path: fields.path("tls"), reader: reader) }
         let followRedirects = fields["follow_redirects"].map { reader.bool($0, path: fields.path("follow_redirects")) } ?? false
         let maxResponseBytes =
-            fields["max_response_bytes"].map { reader.integer($0, path: fields.path("max_response_bytes"), minimum: 0) }
+            fields["max_response_bytes"].map { reader.integer($0, path: fields.path("max_response_bytes"), minimum: 0, maximum: Limits.responseBytes) }
             ?? Self.defaultMaxResponseBytes
 
         guard valid, let url, let timeout, let connectTimeout, auth != .some(nil), tls != .some(nil), let followRedirects,
@@ -163,17 +163,21 @@ public struct TargetConfig: Sendable, Equatable {
             let username: String?
             if let usernameNode = basicFields["username"] {
                 username = reader.nonEmptyString(usernameNode, path: basicFields.path("username"))
+                if let name = username, ConfigReader.hasLineBreak(name) {
+                    reader.report("\(basicFields.path("username")): must be one line; it holds a line break (CR or LF)", at: usernameNode)
+                    return nil
+                }
             } else {
                 reader.report("\(basicFields.path): missing required key \"username\"", at: basic)
                 username = nil
             }
-            let password = reader.secret(basicFields, key: "password", required: true)
+            let password = reader.secret(basicFields, key: "password", required: true, singleLine: true)
             guard let username, let password else { return nil }
             return .basic(username: username, password: password)
         case (nil, .some(let bearer)):
             guard let bearerFields = reader.mapping(bearer, path: fields.path("bearer"), known: ["token", "token_file"])
             else { return nil }
-            guard let token = reader.secret(bearerFields, key: "token", required: true) else { return nil }
+            guard let token = reader.secret(bearerFields, key: "token", required: true, singleLine: true) else { return nil }
             return .bearer(token: token)
         case (nil, nil):
             reader.report("\(path): set basic or bearer", at: node)

@@ -91,6 +91,45 @@ struct InvalidConfigTests {
             problems: [
                 "not-a-mapping.yaml:1:1: the config: expected a mapping of web, results_file, http, targets, scenarios, ingestion, tasks, json_values, databases, found a list"
             ]),
+        Case(
+            file: "limits-errors.yaml",
+            problems: [
+                #"limits-errors.yaml:5:54: targets.slow_api.timeout: 2h is longer than the limit of 1h; make it shorter"#,
+                #"limits-errors.yaml:5:78: targets.slow_api.max_response_bytes: 9999999999 is beyond the limit of 67108864; use at most 67108864"#,
+                #"limits-errors.yaml:11:21: scenarios[0].pools.ids.range: "-9223372036854775808..9223372036854775807" holds more than the limit of 1000000 values; narrow it"#,
+                #"limits-errors.yaml:13:59: scenarios[0].requests[0].weight: 9223372036854775807 is beyond the limit of 1000000; use at most 1000000"#,
+                #"limits-errors.yaml:14:38: scenarios[0].requests[1].weight: 9223372036854775807 is beyond the limit of 1000000; use at most 1000000"#,
+                #"limits-errors.yaml:17:11: scenarios[1].rate: 0.0000001/h is slower than the slowest rate soak runs, 1/h; use 1/h or faster"#,
+                #"limits-errors.yaml:21:11: scenarios[2].rate: 1000000/s is faster than one soak process sends, at most 10000/s in all; split the load over several soak processes"#,
+                #"limits-errors.yaml:22:20: scenarios[2].max_in_flight: 1000000 is beyond the limit of 10000; use at most 10000"#,
+                #"limits-errors.yaml:26:17: scenarios[3].user_count: 2000000000 is beyond the limit of 100000; use at most 100000"#,
+                #"limits-errors.yaml:32:14: scenarios[4].ramp_up: 400d is longer than the limit of 1d; make it shorter"#,
+                #"limits-errors.yaml:34:32: scenarios[4].users[0].weight: 9223372036854775807 is beyond the limit of 1000000; use at most 1000000"#,
+                #"limits-errors.yaml:34:59: scenarios[4].users[0].wait: "0ms..99999999999d" waits longer than the limit of 1d; wait less"#,
+                #"limits-errors.yaml:35:31: scenarios[4].users[1].count: 9223372036854775807 is beyond the limit of 100000; use at most 100000"#,
+                #"limits-errors.yaml:36:37: scenarios[4].users[2].count: 99999999999999999999 is beyond the limit of 100000; use at most 100000"#,
+                #"limits-errors.yaml:36:67: scenarios[4].users[2].pacing: 2d is longer than the limit of 1d; make it shorter"#,
+                #"limits-errors.yaml:37:33: scenarios[4].requests[0].path: in template "/a?t={{ now "+36600000d" }}": now "+36600000d": more than the limit of 36500d away; shift less"#,
+                #"limits-errors.yaml:44:11: scenarios[6].rate: the open-model scenarios add up to 12000/s, beyond what one soak process sends, at most 10000/s in all; split the load over several soak processes"#,
+                #"limits-errors.yaml:47:42: ingestion[0].concurrency: 1000 is beyond the limit of 100; use at most 100"#,
+                #"limits-errors.yaml:47:55: ingestion[0].every: 2d is longer than the limit of 1d; make it shorter"#,
+                #"limits-errors.yaml:49:62: tasks[0].timeout: 8d is longer than the limit of 7d; make it shorter"#,
+                #"limits-errors.yaml:49:83: tasks[0].max_in_progress: 100000 is beyond the limit of 10000; use at most 10000"#,
+                #"limits-errors.yaml:54:29: databases[0].holds[0].hold: 30d is longer than the limit of 7d; make it shorter"#,
+            ]),
+        Case(
+            file: "alias-bomb.yaml",
+            problems: ["alias-bomb.yaml:19:55: the config expands to more than 1000000 YAML nodes through its aliases; write less or use fewer aliases"]),
+        Case(
+            file: "alias-key-bomb.yaml",
+            problems: ["alias-key-bomb.yaml:6:8: keys must be plain strings, found an alias of a list or mapping (*c)"]),
+        Case(
+            file: "line-break-credentials.yaml",
+            problems: [
+                #"line-break-credentials.yaml:5:35: targets.api.auth.bearer.token_file: "TESTDATA/secrets/token-with-crlf" holds a line break (CR or LF) before its end, which would split the header the value is sent in; keep the value on one line"#,
+                "line-break-credentials.yaml:8:50: targets.basic_api.auth.basic.password: must be one line; it holds a line break (CR or LF), which would split the header it is sent in",
+                #"line-break-credentials.yaml:14:26: scenarios[0].credentials.file: row 2 of "TESTDATA/pools/tokens-with-crlf.txt" holds a line break (CR or LF) inside a quoted value, which would split the header it is sent in; keep each credential on one line"#,
+            ]),
     ]
 
     @Test(arguments: cases)

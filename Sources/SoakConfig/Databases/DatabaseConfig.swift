@@ -52,7 +52,7 @@ public struct DatabaseConfig: Sendable, Equatable {
             }
         }
         let connectTimeout =
-            fields["connect_timeout"].map { reader.positiveDuration($0, path: fields.path("connect_timeout")) } ?? Self.defaultConnectTimeout
+            fields["connect_timeout"].map { reader.positiveDuration($0, path: fields.path("connect_timeout"), maximum: Limits.timeout) } ?? Self.defaultConnectTimeout
         var probes: [DatabaseProbeConfig]? = DatabaseProbeKind.allCases.map(DatabaseProbeConfig.init(defaultsFor:))
         if let probesNode = fields["probes"] {
             probes = DatabaseProbeConfig.list(probesNode, path: fields.path("probes"), reader: reader)

@@ -85,9 +85,9 @@ public struct DatabaseProbeConfig: Sendable, Equatable {
 
     private init?(kind: DatabaseProbeKind, node: Node, path: String, reader: ConfigReader) {
         guard let fields = reader.mapping(node, path: path, known: kind.keys) else { return nil }
-        let every = fields["every"].map { reader.positiveDuration($0, path: fields.path("every")) } ?? kind.defaultEvery
+        let every = fields["every"].map { reader.positiveDuration($0, path: fields.path("every"), maximum: Limits.interval) } ?? kind.defaultEvery
         // Without a timeout of its own, a probe that runs more often than its default timeout gets `every`.
-        let timeout = fields["timeout"].map { reader.positiveDuration($0, path: fields.path("timeout")) } ?? min(kind.defaultTimeout, every ?? kind.defaultTimeout)
+        let timeout = fields["timeout"].map { reader.positiveDuration($0, path: fields.path("timeout"), maximum: Limits.timeout) } ?? min(kind.defaultTimeout, every ?? kind.defaultTimeout)
         let sql = fields["sql"].map { reader.nonEmptyString($0, path: fields.path("sql")) } ?? Self.defaultSQL
         let queryName = fields["name"].map { reader.labelName($0, path: fields.path("name")) } ?? Self.defaultQueryName
         var thresholds: [ScenarioConfig.Threshold]? = []

@@ -94,12 +94,12 @@ public struct HoldConfig: Sendable, Equatable {
             }
         }
         guard let fields = reader.mapping(node, path: path, known: test.keys) else { return nil }
-        let hold = fields["hold"].map { reader.positiveDuration($0, path: fields.path("hold")) } ?? Self.defaultHold
+        let hold = fields["hold"].map { reader.positiveDuration($0, path: fields.path("hold"), maximum: Limits.lifetime) } ?? Self.defaultHold
         // Each optional setting is nil when the test has none, and a parse failure is reported and fails the entry.
         var valid = true
         func optionalDuration(_ key: String, default value: Duration?) -> Duration? {
             guard let node = fields[key] else { return value }
-            let parsed = reader.positiveDuration(node, path: fields.path(key))
+            let parsed = reader.positiveDuration(node, path: fields.path(key), maximum: Limits.interval)
             if parsed == nil { valid = false }
             return parsed
         }

@@ -22,7 +22,7 @@ public struct IngestionProbeConfig: Sendable, Equatable {
     init?(_ fields: Fields, path: String, targets: TargetLookup, reader: ConfigReader) {
         let problemsBefore = reader.problems.count
         let basics = ProbeBasics(fields, path: path, defaultEvery: Self.defaultEvery, targets: targets, reader: reader)
-        let concurrency = fields["concurrency"].map { reader.integer($0, path: fields.path("concurrency"), minimum: 1) } ?? 1
+        let concurrency = fields["concurrency"].map { reader.integer($0, path: fields.path("concurrency"), minimum: 1, maximum: Limits.ingestionConcurrency) } ?? 1
         let request = reader.probeRequest(
             fields, key: "request", path: path, defaultPath: Self.defaultPath, defaultTimeout: Self.defaultTimeout)
         let countPath =

@@ -19,7 +19,7 @@ struct ProbeBasics {
         let name = fields["name"].flatMap { reader.labelName($0, path: fields.path("name")) }
         if fields["name"] == nil { reader.report("\(path): missing required key \"name\" (the probe label)", at: fields.node) }
         let target = reader.targetReference(fields, path: path, targets: targets)
-        let every = fields["every"].map { reader.positiveDuration($0, path: fields.path("every")) } ?? defaultEvery
+        let every = fields["every"].map { reader.positiveDuration($0, path: fields.path("every"), maximum: Limits.interval) } ?? defaultEvery
         guard let name, let target, let every else { return nil }
         self.name = name
         self.target = target

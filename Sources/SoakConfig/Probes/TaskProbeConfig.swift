@@ -35,14 +35,14 @@ public struct TaskProbeConfig: Sendable, Equatable {
             hrefs = items.compactMap { reader.jsonPath($0, path: fields.path("task_hrefs"), several: true) }
             if items.isEmpty { reader.report("\(fields.path("task_hrefs")): needs at least one path, e.g. task", at: hrefsNode) }
         }
-        let pollInterval = fields["poll_interval"].map { reader.positiveDuration($0, path: fields.path("poll_interval")) } ?? .seconds(2)
-        let timeout = fields["timeout"].map { reader.positiveDuration($0, path: fields.path("timeout")) } ?? .seconds(600)
+        let pollInterval = fields["poll_interval"].map { reader.positiveDuration($0, path: fields.path("poll_interval"), maximum: Limits.interval) } ?? .seconds(2)
+        let timeout = fields["timeout"].map { reader.positiveDuration($0, path: fields.path("timeout"), maximum: Limits.lifetime) } ?? .seconds(600)
         if let pollInterval, let timeout, pollInterval >= timeout, let node = fields["poll_interval"] ?? fields["timeout"] {
             reader.report(
                 "\(fields.path("poll_interval")): \(DurationSyntax.format(pollInterval)) is not shorter than timeout \(DurationSyntax.format(timeout)); poll more often or follow longer",
                 at: node)
         }
-        let maxInProgress = fields["max_in_progress"].map { reader.integer($0, path: fields.path("max_in_progress"), minimum: 1) } ?? 100
+        let maxInProgress = fields["max_in_progress"].map { reader.integer($0, path: fields.path("max_in_progress"), minimum: 1, maximum: Limits.tasksInProgress) } ?? 100
         guard reader.problems.count == problemsBefore, let basics, let dispatch, let pollInterval, let timeout, let maxInProgress else { return nil }
         name = basics.name
         target = basics.target

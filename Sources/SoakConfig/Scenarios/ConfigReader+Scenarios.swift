@@ -22,14 +22,22 @@ extension ConfigReader {
         return Array(sequence)
     }
 
-    func integer(_ node: Node, path: String, minimum: Int) -> Int? {
+    /// A whole number from `minimum` to `maximum` (one of ``Limits``).
+    func integer(_ node: Node, path: String, minimum: Int, maximum: Int) -> Int? {
         guard let text = string(node, path: path, expected: "a whole number") else { return nil }
         guard let value = Int(text) else {
-            report("\(path): expected a whole number, found \"\(text)\"", at: node)
+            let isNumber = !text.isEmpty && text.drop(while: { $0 == "-" || $0 == "+" }).allSatisfy { $0.isASCII && $0.isNumber }
+            report(
+                isNumber ? "\(path): \(text) is beyond the limit of \(maximum); use at most \(maximum)" : "\(path): expected a whole number, found \"\(text)\"",
+                at: node)
             return nil
         }
         guard value >= minimum else {
             report("\(path): must be at least \(minimum), found \(value)", at: node)
+            return nil
+        }
+        guard value <= maximum else {
+            report("\(path): \(value) is beyond the limit of \(maximum); use at most \(maximum)", at: node)
             return nil
         }
         return value
@@ -188,8 +196,12 @@ extension ConfigReader {
         for item in sequence(node, path: path) ?? [] {
             guard let text = string(item, path: path) else { return nil }
             let seconds = Double(text) ?? DurationSyntax.parse(text).map(DurationSyntax.seconds)
-            guard let seconds, seconds > 0 else {
+            guard let seconds, seconds > 0, seconds.isFinite else {
                 report("\(path): \"\(text)\" is not a positive number of seconds or a duration", at: item)
+                return nil
+            }
+            guard bounds.count < Limits.latencyBuckets else {
+                report("\(path): more than \(Limits.latencyBuckets) bounds; use fewer", at: item)
                 return nil
             }
             if let last = bounds.last, seconds <= last {
@@ -228,7 +240,7 @@ extension ConfigReader {
                 }
                 result.append(.errorRatio(below: value))
             } else if parts[0].hasPrefix("p"), let percentile = Double(parts[0].dropFirst()), percentile > 0, percentile < 100,
-                let duration = DurationSyntax.parse(parts[1])
+                let duration = DurationSyntax.parse(parts[1]), duration <= Limits.timeout
             {
                 result.append(.latency(quantile: percentile / 100, below: duration))
             } else {
@@ -243,12 +255,15 @@ extension ConfigReader {
     func wait(_ node: Node, path: String) -> ScenarioConfig.Wait? {
         guard let text = string(node, path: path, expected: "a wait such as 1s..2s") else { return nil }
         let bounds = text.components(separatedBy: "..")
-        if bounds.count == 1, let duration = DurationSyntax.parse(text) {
+        let durations = bounds.map { DurationSyntax.parse($0.trimmingCharacters(in: .whitespaces)) }
+        if durations.count <= 2, durations.contains(where: { ($0 ?? .zero) > Limits.wait }) {
+            report("\(path): \"\(text)\" waits longer than the limit of \(DurationSyntax.format(Limits.wait)); wait less", at: node)
+            return nil
+        }
+        if durations.count == 1, let duration = durations[0] {
             return .constant(duration)
         }
-        if bounds.count == 2, let low = DurationSyntax.parse(bounds[0].trimmingCharacters(in: .whitespaces)),
-            let high = DurationSyntax.parse(bounds[1].trimmingCharacters(in: .whitespaces)), low <= high
-        {
+        if durations.count == 2, let low = durations[0], let high = durations[1], low <= high {
             return .between(low, high)
         }
         report("\(path): invalid wait \"\(text)\"; write a duration (500ms) or a range (1s..2s), shorter first", at: node)

@@ -41,14 +41,16 @@ extension ScenarioConfig {
         let credentials = fields["credentials"].flatMap {
             CredentialsConfig($0, path: fields.path("credentials"), userCount: userCount, reader: reader)
         }
-        let scope = Template.Scope(
-            pools: Set(pools.map(\.name)), hasUsers: isClosed, environment: reader.expansion.environment)
+        // Templates may name every declared pool, valid or not, so a bad pool is reported once, where it is.
+        let declaredPools = fields["pools"]?.mapping?.compactMap { $0.key.scalar?.string } ?? []
+        let scope = Template.Scope(pools: Set(declaredPools), hasUsers: isClosed, environment: reader.expansion.environment)
 
         var requests: [RequestConfig] = []
+        var requestNames: Set<String> = []
         if let requestsNode = fields["requests"] {
             for (index, requestNode) in (reader.sequence(requestsNode, path: fields.path("requests")) ?? []).enumerated() {
                 if let request = RequestConfig(requestNode, path: "\(fields.path("requests"))[\(index)]", scope: scope, reader: reader) {
-                    if requests.contains(where: { $0.name == request.name }) {
+                    if !requestNames.insert(request.name).inserted {
                         reader.report("\(fields.path("requests"))[\(index)].name: \"\(request.name)\" is used twice; request names must differ", at: requestNode)
                     }
                     requests.append(request)
@@ -62,7 +64,7 @@ extension ScenarioConfig {
         }
         if case .closed(let model) = workload {
             for userClass in model.classes {
-                for requestName in userClass.requests ?? [] where !requests.contains(where: { $0.name == requestName }) {
+                for requestName in userClass.requests ?? [] where !requestNames.contains(requestName) {
                     reader.report("\(fields.path("users")): class \(userClass.name) names request \"\(requestName)\", which this scenario does not have", at: fields["users"])
                 }
             }
@@ -82,20 +84,18 @@ extension ScenarioConfig {
     }
 
     private static func openModel(_ fields: Fields, reader: ConfigReader) -> OpenModel? {
-        guard let rateNode = fields["rate"], let rate = reader.rate(rateNode, path: fields.path("rate")) else { return nil }
-        var arrivals = OpenModel.Arrivals.constant
+        let rate = fields["rate"].flatMap { reader.rate($0, path: fields.path("rate")) }
+        var arrivals: OpenModel.Arrivals? = .constant
         if let arrivalsNode = fields["arrivals"], let text = reader.string(arrivalsNode, path: fields.path("arrivals")) {
-            guard let parsed = OpenModel.Arrivals(rawValue: text) else {
+            arrivals = OpenModel.Arrivals(rawValue: text)
+            if arrivals == nil {
                 reader.report("\(fields.path("arrivals")): expected constant or poisson, found \"\(text)\"", at: arrivalsNode)
-                return nil
             }
-            arrivals = parsed
         }
-        var maxInFlight = defaultMaxInFlight
-        if let node = fields["max_in_flight"] {
-            guard let value = reader.integer(node, path: fields.path("max_in_flight"), minimum: 1) else { return nil }
-            maxInFlight = value
-        }
+        let maxInFlight = fields["max_in_flight"].map {
+            reader.integer($0, path: fields.path("max_in_flight"), minimum: 1, maximum: Limits.maxInFlight)
+        } ?? defaultMaxInFlight
+        guard let rate, let arrivals, let maxInFlight else { return nil }
         return OpenModel(rate: rate, arrivals: arrivals, maxInFlight: maxInFlight)
     }
 
@@ -104,8 +104,8 @@ extension ScenarioConfig {
             reader.report("\(fields.path): set user_count, the number of virtual users", at: fields.node)
             return nil
         }
-        guard let userCount = reader.integer(countNode, path: fields.path("user_count"), minimum: 1) else { return nil }
-        let rampUp = fields["ramp_up"].map { reader.duration($0, path: fields.path("ramp_up")) } ?? .zero
+        guard let userCount = reader.integer(countNode, path: fields.path("user_count"), minimum: 1, maximum: Limits.userCount) else { return nil }
+        let rampUp = fields["ramp_up"].map { reader.duration($0, path: fields.path("ramp_up"), maximum: Limits.wait) } ?? .zero
         guard let usersNode = fields["users"] else {
             reader.report("\(fields.path): set users, e.g. users: [{ name: default, weight: 1, wait: 1s..2s }]", at: fields.node)
             return nil
@@ -139,8 +139,8 @@ extension ScenarioConfig.UserClass {
         let problemsBefore = reader.problems.count
         let name = fields["name"].flatMap { reader.labelName($0, path: fields.path("name")) }
         if fields["name"] == nil { reader.report("\(path): missing required key \"name\"", at: node) }
-        let weight = fields["weight"].flatMap { reader.integer($0, path: fields.path("weight"), minimum: 1) }
-        let count = fields["count"].flatMap { reader.integer($0, path: fields.path("count"), minimum: 0) }
+        let weight = fields["weight"].flatMap { reader.integer($0, path: fields.path("weight"), minimum: 1, maximum: Limits.weight) }
+        let count = fields["count"].flatMap { reader.integer($0, path: fields.path("count"), minimum: 0, maximum: Limits.userCount) }
         if fields["weight"] != nil, fields["count"] != nil {
             reader.report("\(path): set weight or count, not both", at: node)
         }
@@ -149,7 +149,7 @@ extension ScenarioConfig.UserClass {
         case (.some(let waitNode), nil):
             wait = reader.wait(waitNode, path: fields.path("wait"))
         case (nil, .some(let pacingNode)):
-            wait = reader.positiveDuration(pacingNode, path: fields.path("pacing")).map { .pacing($0) }
+            wait = reader.positiveDuration(pacingNode, path: fields.path("pacing"), maximum: Limits.wait).map { .pacing($0) }
         case (.some, .some):
             reader.report("\(path): set wait or pacing, not both", at: node)
         case (nil, nil):
@@ -175,7 +175,7 @@ extension RequestConfig {
         let name = fields["name"].flatMap { reader.labelName($0, path: fields.path("name")) }
         if fields["name"] == nil { reader.report("\(path): missing required key \"name\"", at: node) }
         let request = HTTPRequestConfig(fields, scope: scope, reader: reader)
-        let weight = fields["weight"].map { reader.integer($0, path: fields.path("weight"), minimum: 0) } ?? 1
+        let weight = fields["weight"].map { reader.integer($0, path: fields.path("weight"), minimum: 0, maximum: Limits.weight) } ?? 1
         let checks = fields["checks"].map { reader.bodyChecks($0, path: fields.path("checks")) } ?? []
         let thresholds = fields["thresholds"].flatMap { reader.thresholds($0, path: fields.path("thresholds")) }
 
@@ -216,7 +216,7 @@ extension PoolConfig {
         default:
             source = Self.staticValues(node, path: path, reader: reader).map { .values($0) }
         }
-        let perUser = fields["per_user"].flatMap { reader.integer($0, path: fields.path("per_user"), minimum: 1) }
+        let perUser = fields["per_user"].flatMap { reader.integer($0, path: fields.path("per_user"), minimum: 1, maximum: Limits.poolValues) }
         var overlap = 0.0
         if let overlapNode = fields["overlap"] {
             overlap = reader.fraction(overlapNode, path: fields.path("overlap")) ?? 0
@@ -237,15 +237,25 @@ extension PoolConfig {
                 return Int(text).map { .integer($0) } ?? .string(text)
             }
             if values.isEmpty { reader.report("\(fields.path("values")): needs at least one value", at: valuesNode) }
+            if values.count > Limits.poolValues {
+                reader.report("\(fields.path("values")): \(values.count) values is beyond the limit of \(Limits.poolValues); use fewer", at: valuesNode)
+                return nil
+            }
             return values.isEmpty ? nil : values
         }
         if let rangeNode = fields["range"] {
             guard let text = reader.string(rangeNode, path: fields.path("range")) else { return nil }
             let bounds = text.components(separatedBy: "..")
             guard bounds.count == 2, let low = Int(bounds[0].trimmingCharacters(in: .whitespaces)),
-                let high = Int(bounds[1].trimmingCharacters(in: .whitespaces)), low <= high, high - low < 10_000_000
+                let high = Int(bounds[1].trimmingCharacters(in: .whitespaces)), low <= high
             else {
                 reader.report("\(fields.path("range")): invalid range \"\(text)\"; write LOW..HIGH with whole numbers, e.g. 800..1000", at: rangeNode)
+                return nil
+            }
+            let (span, overflow) = high.subtractingReportingOverflow(low)
+            guard !overflow, span < Limits.poolValues else {
+                reader.report(
+                    "\(fields.path("range")): \"\(text)\" holds more than the limit of \(Limits.poolValues) values; narrow it", at: rangeNode)
                 return nil
             }
             return (low...high).map { .integer($0) }
@@ -271,6 +281,12 @@ extension PoolConfig {
                     return Int(row[columnIndex]).map { .integer($0) } ?? .string(row[columnIndex])
                 }
                 if values.isEmpty { reader.report("\(fields.path("csv")): \"\(file)\" has no values in column \"\(column)\"", at: csvNode) }
+                if values.count > Limits.poolValues {
+                    reader.report(
+                        "\(fields.path("csv")): \"\(file)\" has \(values.count) values in column \"\(column)\", beyond the limit of \(Limits.poolValues); use fewer",
+                        at: csvNode)
+                    return nil
+                }
                 return values.isEmpty ? nil : values
             }
         }
@@ -305,6 +321,12 @@ extension CredentialsConfig {
         }
         var entries: [Credential] = []
         for (number, row) in CSV.rows(text).enumerated() where !(row.count == 1 && row[0].isEmpty) {
+            guard !row.contains(where: ConfigReader.hasLineBreak) else {
+                reader.report(
+                    "\(fields.path("file")): row \(number + 1) of \"\(file)\" holds a line break (CR or LF) inside a quoted value, which would split the header it is sent in; keep each credential on one line",
+                    at: fileNode)
+                return nil
+            }
             switch kind {
             case .bearer:
                 entries.append(.bearer(token: Secret(value: row[0], source: .file(path: file))))

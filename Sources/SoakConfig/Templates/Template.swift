@@ -215,6 +215,9 @@ public struct Template: Sendable, Equatable {
             guard let duration = DurationSyntax.parse(magnitude) else {
                 return .failure(TemplateError("now \"\(text)\": invalid duration; \(DurationSyntax.hint), with - for the past"))
             }
+            guard duration <= Limits.timeOffset else {
+                return .failure(TemplateError("now \"\(text)\": more than the limit of \(DurationSyntax.format(Limits.timeOffset)) away; shift less"))
+            }
             return .success(.now(offset: negative ? .zero - duration : duration))
         case "pool":
             guard let pool = oneString() else { return .failure(TemplateError("pool takes one quoted pool name, e.g. {{ pool \"ids\" }}")) }
