@@ -2,7 +2,10 @@ internal import Foundation
 internal import Logging
 internal import SoakConfig
 
-/// The config soak runs now, and the reload that replaces it only when the new file is valid.
+/// The config soak runs now, and the reloads that replace it, applied one at a time: a reload asked
+/// for while another (or the config loaded at start) is being applied waits, and every reload that
+/// waited is then served by one load of the file, each caller getting that outcome. So applying a
+/// config can never interleave with applying another, and no scenario, probe or hold runs twice.
 actor ConfigState {
     /// The outcome of the latest load, shown on the status page.
     struct LoadStatus: Sendable {
@@ -11,9 +14,17 @@ actor ConfigState {
         let problems: [String]
     }
 
+    typealias Outcome = Result<SoakConfiguration, ConfigError>
+
     let path: String
     private(set) var current: SoakConfiguration
     private(set) var lastLoad: LoadStatus
+    /// Whether a config is being applied now: the one loaded at start until ``applyInitial()`` has
+    /// applied it, then each reload while it runs.
+    private(set) var applying = true
+    private var initialApplied = false
+    /// Reloads asked for while a config was being applied, with what asked for each.
+    private var queued: [(trigger: String, continuation: CheckedContinuation<Outcome, Never>)] = []
     private let metrics: SoakMetrics
     private let traffic: TrafficEngine
     private let databases: DatabaseSupervisor
@@ -34,9 +45,40 @@ actor ConfigState {
         metrics.recordConfigLoad(success: true, at: lastLoad.at)
     }
 
+    /// Starts what the config loaded at start asks for; reloads asked for meanwhile wait for it, then run.
+    func applyInitial() async {
+        guard !initialApplied else { return }
+        initialApplied = true
+        await apply(current)
+        await serveQueued()
+        applying = false
+    }
+
     /// Loads the file again. A valid file replaces the running config; an invalid one is logged,
     /// flips `soak_config_last_reload_successful` to 0 and leaves the running config alone.
-    func reload(trigger: String) async -> Result<SoakConfiguration, ConfigError> {
+    func reload(trigger: String) async -> Outcome {
+        guard !applying else {
+            logger.info("config reload waits for the one being applied", metadata: ["trigger": "\(trigger)"])
+            return await withCheckedContinuation { queued.append((trigger, $0)) }
+        }
+        applying = true
+        let outcome = await loadAndApply(trigger: trigger)
+        await serveQueued()
+        applying = false
+        return outcome
+    }
+
+    /// Serves the reloads that waited with one load each round, until none is waiting.
+    private func serveQueued() async {
+        while !queued.isEmpty {
+            let waiting = queued
+            queued.removeAll()
+            let outcome = await loadAndApply(trigger: waiting.map(\.trigger).joined(separator: ","))
+            for reload in waiting { reload.continuation.resume(returning: outcome) }
+        }
+    }
+
+    private func loadAndApply(trigger: String) async -> Outcome {
         do throws(ConfigError) {
             let next = try ConfigLoader.load(file: path)
             guard next.http.latencyBuckets == current.http.latencyBuckets else {
@@ -52,9 +94,7 @@ actor ConfigState {
                     metadata: ["old": "\(current.web.listenAddress)", "new": "\(next.web.listenAddress)"])
             }
             current = next
-            await traffic.apply(next.scenarios)
-            await databases.apply(next.databases, resultsFile: next.resultsFile)
-            await probes.apply(next)
+            await apply(next)
             lastLoad = LoadStatus(successful: true, at: Date(), problems: [])
             metrics.recordConfigLoad(success: true, at: lastLoad.at)
             logger.info("config reloaded", metadata: ["file": "\(path)", "trigger": "\(trigger)"])
@@ -67,5 +107,12 @@ actor ConfigState {
             }
             return .failure(error)
         }
+    }
+
+    /// Hands `config` to every supervisor; each keeps what did not change running.
+    private func apply(_ config: SoakConfiguration) async {
+        await databases.apply(config.databases, resultsFile: config.resultsFile)
+        await probes.apply(config)
+        await traffic.apply(config.scenarios)
     }
 }

@@ -151,15 +151,13 @@ public struct Daemon: Sendable {
         var groupConfiguration = ServiceGroupConfiguration(
             services: (timer.map { [.init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "timer")] } ?? []) + [
                 .init(service: application, serviceName: "web"),
-                .init(service: ReloadOnHangup(config: config), serviceName: "sighup"),
-                .init(service: DatabaseService(supervisor: databases, initial: initial), serviceName: "databases"),
-                .init(
-                    service: TrafficService(
-                        engine: traffic, scenarios: initial.scenarios, readiness: readiness, grace: options.gracePeriod),
-                    serviceName: "traffic"),
-                // Shut down first (the group stops services in reverse order): probes stop before the
-                // HTTP client closes, so a request cut short is not counted as a failure.
-                .init(service: ProbeService(supervisor: probes, initial: initial), serviceName: "probes"),
+                .init(service: DatabaseService(supervisor: databases), serviceName: "databases"),
+                .init(service: TrafficService(engine: traffic, grace: options.gracePeriod), serviceName: "traffic"),
+                // Shut down before traffic (the group stops services in reverse order): probes stop before
+                // the HTTP client closes, so a request cut short is not counted as a failure.
+                .init(service: ProbeService(supervisor: probes), serviceName: "probes"),
+                // Shut down first: no reload starts anything once shutdown has begun.
+                .init(service: ConfigService(config: config, readiness: readiness), serviceName: "config"),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
@@ -196,55 +194,56 @@ final class RunTimer: Service, Sendable {
     }
 }
 
-/// Starts the configured scenarios, then at graceful shutdown stops them, letting requests in
-/// flight finish within the grace period.
+/// At graceful shutdown stops the scenarios, letting requests in flight finish within the grace period.
 struct TrafficService: Service {
     let engine: TrafficEngine
-    let scenarios: [ScenarioConfig]
-    let readiness: Readiness
     let grace: Duration
 
     func run() async throws {
-        await engine.apply(scenarios)
-        readiness.markComponentsStarted()
         try? await gracefulShutdown()
         await engine.shutdown(grace: grace)
     }
 }
 
-/// Starts the configured database probes and holds, and stops them at graceful shutdown (holds in
-/// progress write an `interrupted` line to results_file).
+/// At graceful shutdown stops the database probes and holds (holds in progress write an
+/// `interrupted` line to results_file).
 struct DatabaseService: Service {
     let supervisor: DatabaseSupervisor
-    let initial: SoakConfiguration
 
     func run() async throws {
-        await supervisor.apply(initial.databases, resultsFile: initial.resultsFile)
         try? await gracefulShutdown()
         await supervisor.shutdown()
     }
 }
 
-/// Starts the configured ingestion, task and JSON value probes, and stops them at graceful shutdown
-/// (tasks being followed write an `interrupted` line to results_file before soak exits).
+/// At graceful shutdown stops the ingestion, task and JSON value probes (tasks being followed write
+/// an `interrupted` line to results_file before soak exits).
 struct ProbeService: Service {
     let supervisor: HTTPProbeSupervisor
-    let initial: SoakConfiguration
 
     func run() async throws {
-        await supervisor.apply(initial)
         try? await gracefulShutdown()
         await supervisor.stop()
     }
 }
 
-/// Reloads the config each time the process receives SIGHUP.
-struct ReloadOnHangup: Service {
+/// Applies the config loaded at start (soak is ready once it has), and reloads the config each time
+/// the process receives SIGHUP; a SIGHUP during start-up reloads once the start is done.
+struct ConfigService: Service {
     let config: ConfigState
+    let readiness: Readiness
 
     func run() async throws {
-        for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
-            _ = await config.reload(trigger: "SIGHUP")
+        // Trap SIGHUP before anything starts, so an early one is queued rather than ending the process.
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                await cancelWhenGracefulShutdown { await config.applyInitial() }
+                readiness.markComponentsStarted()
+            }
+            for await _ in hangups.cancelOnGracefulShutdown() {
+                _ = await config.reload(trigger: "SIGHUP")
+            }
         }
     }
 }

@@ -18,7 +18,7 @@ struct ScenarioConfigTests {
             #"scenario-errors.yaml:13:20: scenarios[1].max_in_flight: only scenarios with a rate (the open model) take max_in_flight"#,
             #"scenario-errors.yaml:15:41: scenarios[1].users[0].wait: invalid wait "2s..1s"; write a duration (500ms) or a range (1s..2s), shorter first"#,
             #"scenario-errors.yaml:17:21: scenarios[1].pools.ids.range: invalid range "1000..800"; write LOW..HIGH with whole numbers, e.g. 800..1000"#,
-            #"scenario-errors.yaml:21:21: scenarios[1].requests[0].body.id: in template "{{ pool "idz" }}": pool "idz" is not defined in this scenario's pools (defined: none)"#,
+            #"scenario-errors.yaml:21:21: scenarios[1].requests[0].body.id: in template "{{ pool "idz" }}": pool "idz" is not defined in this scenario's pools (defined: ids)"#,
             #"scenario-errors.yaml:21:46: scenarios[1].requests[0].body.n: in template "{{ randint 9 1 }}": randint 9 1: the first number must not be larger"#,
             #"scenario-errors.yaml:22:30: scenarios[1].requests[0].expect_status: "7xx" is not a status code (100-599) or class (1xx-5xx)"#,
             #"scenario-errors.yaml:23:26: scenarios[1].requests[0].checks[0].json: invalid index in "items[x]"; write [0], [1], ..."#,

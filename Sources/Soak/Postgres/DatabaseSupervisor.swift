@@ -15,6 +15,8 @@ actor DatabaseSupervisor {
     private let recorder: DatabaseRecorder?
     private let logger: Logger
     private var running: [String: Running] = [:]
+    /// Set by ``shutdown()``: nothing starts after it.
+    private var stopped = false
 
     /// `recorder` is set in a timed run, for its summary.
     init(metrics: DatabaseMetrics, results: ResultsFile, recorder: DatabaseRecorder? = nil, logger: Logger) {
@@ -33,6 +35,7 @@ actor DatabaseSupervisor {
             running[name] = nil
             logger.info("database probes stopped", metadata: ["database": "\(name)"])
         }
+        guard !stopped else { return }
         for database in databases where running[database.name] == nil {
             running[database.name] = Running(config: database, tasks: start(database))
             logger.info(
@@ -43,6 +46,7 @@ actor DatabaseSupervisor {
 
     /// Stops everything; holds in progress write an `interrupted` line.
     func shutdown() async {
+        stopped = true
         for entry in running.values { await stop(entry) }
         running.removeAll()
     }

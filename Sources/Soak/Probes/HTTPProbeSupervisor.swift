@@ -43,6 +43,8 @@ actor HTTPProbeSupervisor {
     private var running: [String: Running] = [:]
     /// Probes told to stop at shutdown, until ``awaitStopped()``.
     private var stopping: [TrackedTask] = []
+    /// Set by ``stop()``: nothing starts after it.
+    private var stopped = false
 
     init(context: HTTPProbeContext) {
         self.context = context
@@ -59,6 +61,7 @@ actor HTTPProbeSupervisor {
             running[key] = nil
             context.logger.info("probe stopped", metadata: ["probe": "\(key)"])
         }
+        guard !stopped else { return }
         for entry in wanted where running[entry.key] == nil {
             let probe = entry.makeProbe(context)
             running[entry.key] = Running(entry: entry, task: TrackedTask { await probe.run() })
@@ -69,6 +72,7 @@ actor HTTPProbeSupervisor {
     /// Tells every probe to stop, without waiting: a probe waiting on a request in flight (an
     /// ingestion call lasts 25 s) ends when the HTTP client closes. ``awaitStopped()`` waits for them then.
     func stop() {
+        stopped = true
         stopping += running.values.map(\.task)
         running.removeAll()
         for task in stopping { task.cancel() }

@@ -1,6 +1,6 @@
 /// One entry of `scenarios`: continuous HTTP traffic to one target, in the open model (an arrival
 /// rate) or the closed model (virtual users with wait times).
-public struct ScenarioConfig: Sendable {
+public struct ScenarioConfig: Sendable, Equatable {
     /// How the scenario paces its requests.
     public enum Workload: Sendable, Equatable {
         case open(OpenModel)
@@ -75,9 +75,9 @@ public struct ScenarioConfig: Sendable {
 }
 
 /// One request of a scenario: a weighted, templated HTTP request with its expectations.
-public struct RequestConfig: Sendable {
+public struct RequestConfig: Sendable, Equatable {
     /// A check on the answer's body; a failure counts with reason `check`.
-    public enum BodyCheck: Sendable {
+    public enum BodyCheck: Sendable, Equatable {
         case jsonExists(JSONPath)
         case jsonEquals(JSONPath, String)
         case regex(pattern: String)

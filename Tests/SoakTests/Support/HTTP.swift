@@ -10,14 +10,14 @@ enum HTTP {
         var text: String { String(decoding: body, as: UTF8.self) }
     }
 
-    static func request(_ url: String, method: String = "GET", headers: [String] = [], insecure: Bool = false) throws -> Answer {
+    static func request(_ url: String, method: String = "GET", headers: [String] = [], insecure: Bool = false, timeout: Int = 10) throws -> Answer {
         let curl = try Executables.required("curl", package: "curl")
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("soak-http-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let bodyPath = directory.appendingPathComponent("body").path
         let headerPath = directory.appendingPathComponent("headers").path
-        var arguments = ["-sS", "--max-time", "10", "-X", method, "-o", bodyPath, "-D", headerPath, "-w", "%{http_code}"]
+        var arguments = ["-sS", "--max-time", String(timeout), "-X", method, "-o", bodyPath, "-D", headerPath, "-w", "%{http_code}"]
         for header in headers { arguments += ["-H", header] }
         if insecure { arguments.append("-k") }
         arguments.append(url)

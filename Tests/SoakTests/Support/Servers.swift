@@ -17,8 +17,18 @@ final class Nginx: @unchecked Sendable {
         ((try? String(contentsOfFile: accessLog, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
     }
 
-    /// Starts nginx on `port`, or on a free one; with `tls`, over HTTPS with HTTP/2 offered.
-    init(port chosenPort: Int? = nil, tls: TestCertificates? = nil) async throws {
+    /// Each request nginx answered, with `logRequests`: when it arrived (Unix seconds) and its URI.
+    var requests: [(at: Double, uri: String)] {
+        ((try? String(contentsOfFile: accessLog, encoding: .utf8)) ?? "").split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: " ", maxSplits: 1)
+            guard fields.count == 2, let at = Double(fields[0]) else { return nil }
+            return (at, String(fields[1]))
+        }
+    }
+
+    /// Starts nginx on `port`, or on a free one; with `tls`, over HTTPS with HTTP/2 offered; with
+    /// `logRequests`, logging each request's arrival time and URI (``requests``), the target's own count.
+    init(port chosenPort: Int? = nil, tls: TestCertificates? = nil, logRequests: Bool = false) async throws {
         let nginx = try Executables.required("nginx", package: "nginx-light")
         port = try chosenPort ?? freePort()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("soak-nginx-\(UUID().uuidString)")
@@ -38,6 +48,10 @@ final class Nginx: @unchecked Sendable {
                         access_log \(prefix)/access.log protocol;
                     """
             ).replacingOccurrences(of: "access_log off;", with: "log_format protocol '$server_protocol';")
+        }
+        if logRequests {
+            config = config.replacingOccurrences(
+                of: "access_log off;", with: "log_format requests '$msec $request_uri'; access_log \(prefix)/access.log requests;")
         }
         let configPath = directory.appendingPathComponent("nginx.conf").path
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)

@@ -1,0 +1,67 @@
+import Foundation
+@testable import Soak
+import Testing
+
+/// Reloads are applied one at a time and exactly once, whatever asks for them and however they overlap.
+@Suite("Reloads: one at a time, never a scenario twice", .timeLimit(.minutes(2)))
+struct ReloadTests {
+    /// A 10/s scenario whose SQL pool waits 10 s on a database that never answers, so the start and
+    /// every restart of the scenario take that long: a SIGHUP during start-up and three concurrent
+    /// `POST /-/reload` once ran it five times (50/s). Counted by the target itself (nginx's log).
+    @Test func overlappingReloadsKeepTheConfiguredRate() async throws {
+        let nginx = try await Nginx(logRequests: true)
+        let silent = try SilentListener()
+        func config(generation: Int) -> String {
+            """
+            targets:
+              nginx: { url: "\(nginx.baseURL)" }
+            scenarios:
+              - name: paced
+                target: nginx
+                rate: 10/s
+                pools:
+                  ids:
+                    sql: SELECT 1
+                    dsn: "host=127.0.0.1 port=\(silent.port) dbname=none user=none"
+                    fallback: { values: [1, 2, 3] }
+                requests:
+                  - { name: get, path: "/gen\(generation)/{{ pool \\"ids\\" }}" }
+            """
+        }
+        let soak = try await RunningSoak(config: config(generation: 1), extraArguments: ["--web.enable-lifecycle"])
+        try await Task.sleep(for: .seconds(1))
+        soak.signal(SIGHUP)
+        let answers = await withTaskGroup(of: Int.self) { group in
+            for _ in 0..<3 {
+                group.addTask { await BlockingThread.run(name: "reload") { (try? HTTP.request(soak.baseURL + "/-/reload", method: "POST", timeout: 60).status) ?? 0 } }
+            }
+            return await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        #expect(answers == [200, 200, 200], "log:\n\(soak.log)")
+        // Every reload has been answered, so all of them have been applied: measure from here on.
+        try await Task.sleep(for: .seconds(1))
+        let from = Date().timeIntervalSince1970
+        try await Task.sleep(for: .seconds(6))
+        let to = Date().timeIntervalSince1970
+        let sent = nginx.requests.filter { $0.at >= from && $0.at < to }.count
+        // 10/s over 6 s is 60; one copy too many would be 120. A busy machine sends late but catches up.
+        #expect(sent <= 66 && sent >= 40, "sent \(sent) in 6 s at 10/s; log:\n\(soak.log)")
+
+        // A changed scenario: the old one keeps sending while the new one loads its pool (10 s), then
+        // the new one takes over. No gap, no overlap.
+        try soak.writeConfig(config(generation: 2))
+        let reloadStarted = Date().timeIntervalSince1970
+        let status = await BlockingThread.run(name: "reload") { (try? HTTP.request(soak.baseURL + "/-/reload", method: "POST", timeout: 60).status) ?? 0 }
+        #expect(status == 200)
+        try await Task.sleep(for: .seconds(3))
+        let reloadEnded = Date().timeIntervalSince1970
+        let window = nginx.requests.filter { $0.at >= reloadStarted && $0.at < reloadEnded }
+        let span = reloadEnded - reloadStarted
+        #expect(Double(window.count) <= span * 10 + 6, "\(window.count) requests in \(span) s at 10/s")
+        #expect(Double(window.count) >= span * 10 * 0.6, "\(window.count) requests in \(span) s at 10/s: the old scenario stopped before the new one was ready")
+        let firstNew = try #require(window.first { $0.uri.hasPrefix("/gen2/") }).at
+        let lastOld = try #require(window.last { $0.uri.hasPrefix("/gen1/") }).at
+        #expect(firstNew - reloadStarted >= 9, "the new scenario started before its pool had loaded")
+        #expect(abs(firstNew - lastOld) < 1, "old and new overlapped or left a gap: last old \(lastOld), first new \(firstNew)")
+    }
+}
