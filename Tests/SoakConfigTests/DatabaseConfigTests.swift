@@ -17,7 +17,7 @@ struct DatabaseConfigTests {
                 #"database-errors.yaml:2:10: databases[0].dsn: not a valid libpq connection string (invalid connection option "dbnmae"); "# + Self.dsnHint,
                 "database-errors.yaml:4:38: databases[0].probes.connect.timeout: 5s is longer than every 1s; make it at most 1s",
                 #"database-errors.yaml:5:7: unknown key "ping" in databases[0].probes (valid keys: connect, query, activity, settings)"#,
-                "database-errors.yaml:7:23: databases[0].holds[0].interval: idle takes no interval; remove it (valid keys: test, hold, thresholds)",
+                "database-errors.yaml:7:23: databases[0].holds[0].interval: idle takes no interval; remove it (valid keys: test, hold, statement_timeout, thresholds)",
                 #"database-errors.yaml:8:17: databases[0].holds[1].test: unknown test "sleepy"; use one of "# + Self.tests,
                 "database-errors.yaml:9:38: databases[0].holds[2].interval: 1h is not shorter than hold 50m; make it shorter",
                 #"database-errors.yaml:10:34: databases[0].holds[3].channel: invalid channel "Pulp-Wakeup"; use lower-case letters, digits and _, starting with a letter, at most 63 characters"#,

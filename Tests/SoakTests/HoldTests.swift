@@ -154,6 +154,70 @@ struct HoldTests {
         #expect(lines.first?["backend_pid"] as? Int == Int(record.backendPID ?? -1))
     }
 
+    /// PostgreSQL going down says why with a WARNING, not a FATAL: 57P01 for an immediate shutdown (a
+    /// failover, a host going down), 57P02 when another backend crashed and the server restarts.
+    /// Without the WARNING the death looks like a proxy closing the client (`server_closed`).
+    @Test(arguments: [("immediate shutdown", "57P01"), ("crash of another backend", "57P02")])
+    func postgresGoingDownIsAnAdminShutdownWithItsSQLSTATE(_ event: String, _ sqlstate: String) async throws {
+        let postgres = try await PostgresServer()
+        let harness = try HoldHarness("""
+            name: direct
+            dsn: "\(postgres.dsn)"
+            probes: {}
+            holds: [{ test: idle, hold: 60s }]
+            """)
+        let run = Task { await harness.runner(.idle).runAndReport() }
+        #expect(try await eventually { MetricsText.value(harness.exposition, "soak_db_hold_alive", ["test": "idle"]) == 1 })
+        var sleeper: Process?
+        if sqlstate == "57P01" {
+            postgres.stop(immediately: true)
+        } else {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
+            process.arguments = ["-h", "127.0.0.1", "-p", String(postgres.port), "-U", "soak", "-d", "postgres", "-c", "SELECT pg_sleep(30)"]
+            process.environment = ["PGAPPNAME": "crasher"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            sleeper = process
+            let pid = try #require(try await postgres.backendPID(of: "crasher"))
+            kill(pid, SIGKILL)
+        }
+        let record = await run.value
+        sleeper?.terminate()
+
+        #expect(record.result == .died, "\(event)")
+        #expect(record.sqlstate == sqlstate, "\(event): \(record.message ?? "")")
+        #expect(record.reason == "admin_shutdown", "\(event)")
+        #expect(MetricsText.value(harness.exposition, "soak_db_hold_disconnects_total", ["reason": "admin_shutdown"]) == 1)
+        #expect(try harness.resultLines().first?["sqlstate"] as? String == sqlstate)
+    }
+
+    /// A hold's statement that overruns the hold's statement_timeout ends the run with one reason,
+    /// `timeout`, in the results file and the metric alike.
+    @Test func aHoldStatementPastItsTimeoutIsATimeoutInTheResultsFileAndTheMetric() async throws {
+        let postgres = try await PostgresServer()
+        let harness = try HoldHarness("""
+            name: direct
+            dsn: "\(postgres.dsn)"
+            probes: {}
+            holds: [{ test: heartbeat, hold: 60s, interval: 1s, statement_timeout: 500ms }]
+            """)
+        #expect(harness.database.holds[0].statementTimeout == .milliseconds(500))
+        let run = Task { await harness.runner(.heartbeat).runAndReport() }
+        // A stopped backend never answers the next heartbeat, nor the cancel request.
+        let pid = try #require(try await postgres.backendPID(of: "soak/direct/heartbeat"))
+        kill(pid, SIGSTOP)
+        defer { kill(pid, SIGCONT) }
+        let record = await run.value
+
+        #expect(record.result == .died)
+        #expect(record.reason == "timeout", "\(record.message ?? "")")
+        #expect(try harness.resultLines().first?["reason"] as? String == "timeout")
+        #expect(MetricsText.value(harness.exposition, "soak_db_hold_disconnects_total", ["reason": "timeout"]) == 1)
+        #expect(MetricsText.value(harness.exposition, "soak_db_hold_disconnects_total", ["reason": "other"]) == 0)
+    }
+
     @Test func listenWithNotifyReceivesEveryNotificationAndListenCountsWhatArrives() async throws {
         let postgres = try await PostgresServer()
         let harness = try HoldHarness("""

@@ -359,14 +359,17 @@ struct ServerError: Sendable {
     }
 }
 
-/// libpq's notice receiver for one connection: keeps the last FATAL or ERROR the server sent
-/// outside a query (a server or pooler says why just before it closes an idle connection).
-/// Notices and warnings are dropped instead of printed to stderr.
+/// libpq's notice receiver for one connection: keeps the last message the server sent outside a
+/// query that says why the connection is ending. A server or pooler says why just before it closes
+/// an idle connection: a FATAL (an idle timeout, pgbouncer's `client_idle_timeout`), an ERROR, or,
+/// when PostgreSQL itself goes down (an immediate shutdown, a crash of another backend, a failover),
+/// a WARNING with SQLSTATE class 57 (57P01, 57P02, 57P03). Other notices and warnings are dropped
+/// instead of printed to stderr.
 final class ServerErrorCapture: @unchecked Sendable {
     private(set) var last: ServerError?
 
     func receive(_ result: OpaquePointer) {
         let error = ServerError(result)
-        if error.isFatal || error.severity == "ERROR" { last = error }
+        if error.isFatal || error.severity == "ERROR" || error.sqlstate?.hasPrefix("57P") == true { last = error }
     }
 }

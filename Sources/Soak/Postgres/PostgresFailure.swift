@@ -22,6 +22,9 @@ package struct PostgresFailure: Error, Sendable, CustomStringConvertible {
 
         /// The reasons a live connection can end with.
         static let disconnects: [Reason] = [.idleSessionTimeout, .idleInTransactionTimeout, .adminShutdown, .serverClosed, .sslError, .network, .other]
+        /// The reasons a hold can die with: a disconnect, a statement past its `statement_timeout`, or a
+        /// statement the server refused on a live connection.
+        static let holdDeaths: [Reason] = disconnects + [.timeout, .query]
     }
 
     let reason: Reason
@@ -76,7 +79,7 @@ package struct PostgresFailure: Error, Sendable, CustomStringConvertible {
         switch sqlstate {
         case "57P05": return .idleSessionTimeout
         case "25P03": return .idleInTransactionTimeout
-        case "57P01", "57P02": return .adminShutdown
+        case "57P01", "57P02", "57P03": return .adminShutdown
         default: break
         }
         if message.contains("SSL") { return .sslError }

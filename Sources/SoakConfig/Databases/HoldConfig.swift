@@ -42,7 +42,7 @@ public enum HoldTest: String, Sendable, CaseIterable {
     }
 
     var keys: [String] {
-        var keys = ["test", "hold", "thresholds"]
+        var keys = ["test", "hold", "statement_timeout", "thresholds"]
         if defaultInterval != nil { keys.append("interval") }
         if defaultChannel != nil { keys.append("channel") }
         if self == .listenWithNotify { keys.append("notify_every") }
@@ -56,6 +56,9 @@ public struct HoldConfig: Sendable, Equatable {
     public let test: HoldTest
     /// How long one run holds its connection. Default 50m.
     public let hold: Duration
+    /// Time allowed for each statement of the test; one that overruns is cancelled and the run dies
+    /// with reason `timeout`. Default 30s, or the interval when that is shorter.
+    public let statementTimeout: Duration
     /// Time between heartbeats (heartbeat, default 60s) or units of work (transaction_with_work, default 120s).
     public let interval: Duration?
     /// The channel listened on (listen, default soak_listen; listen_with_notify, default soak_probe).
@@ -67,6 +70,7 @@ public struct HoldConfig: Sendable, Equatable {
 
     static let defaultHold = Duration.seconds(50 * 60)
     static let defaultNotifyEvery = Duration.seconds(120)
+    static let defaultStatementTimeout = Duration.seconds(30)
 
     init?(_ node: Node, path: String, reader: ConfigReader) {
         guard let mapping = node.mapping else {
@@ -86,7 +90,7 @@ public struct HoldConfig: Sendable, Equatable {
                 "\(path).test: unknown test \"\(testText)\"; use one of \(HoldTest.allCases.map(\.rawValue).joined(separator: ", "))", at: testNode)
             return nil
         }
-        let allKeys = ["test", "hold", "interval", "channel", "notify_every", "thresholds"]
+        let allKeys = ["test", "hold", "statement_timeout", "interval", "channel", "notify_every", "thresholds"]
         for (keyNode, _) in mapping {
             if let key = keyNode.scalar?.string, allKeys.contains(key), !test.keys.contains(key) {
                 reader.report("\(path).\(key): \(test.rawValue) takes no \(key); remove it (valid keys: \(test.keys.joined(separator: ", ")))", at: keyNode)
@@ -104,6 +108,9 @@ public struct HoldConfig: Sendable, Equatable {
             return parsed
         }
         let interval = optionalDuration("interval", default: test.defaultInterval)
+        let statementTimeout = fields["statement_timeout"].map {
+            reader.positiveDuration($0, path: fields.path("statement_timeout"), maximum: Limits.timeout)
+        } ?? min(Self.defaultStatementTimeout, interval ?? Self.defaultStatementTimeout)
         let notifyEvery = optionalDuration("notify_every", default: test == .listenWithNotify ? Self.defaultNotifyEvery : nil)
         var channel = test.defaultChannel
         if let channelNode = fields["channel"] {
@@ -128,7 +135,7 @@ public struct HoldConfig: Sendable, Equatable {
                 mustNotHappen.append(parts[0])
             }
         }
-        guard valid, let hold else { return nil }
+        guard valid, let hold, let statementTimeout else { return nil }
         for (key, every) in [("interval", interval), ("notify_every", notifyEvery)] {
             if let every, every >= hold {
                 reader.report(
@@ -139,6 +146,7 @@ public struct HoldConfig: Sendable, Equatable {
         }
         self.test = test
         self.hold = hold
+        self.statementTimeout = statementTimeout
         self.interval = interval
         self.channel = channel
         self.notifyEvery = notifyEvery
@@ -159,7 +167,10 @@ public struct HoldConfig: Sendable, Equatable {
     }
 
     var node: Node {
-        var pairs: [(Node, Node)] = [(Node("test"), Node(test.rawValue)), (Node("hold"), Node(DurationSyntax.format(hold)))]
+        var pairs: [(Node, Node)] = [
+            (Node("test"), Node(test.rawValue)), (Node("hold"), Node(DurationSyntax.format(hold))),
+            (Node("statement_timeout"), Node(DurationSyntax.format(statementTimeout))),
+        ]
         if let interval { pairs.append((Node("interval"), Node(DurationSyntax.format(interval)))) }
         if let channel { pairs.append((Node("channel"), Node(channel))) }
         if let notifyEvery { pairs.append((Node("notify_every"), Node(DurationSyntax.format(notifyEvery)))) }

@@ -52,16 +52,25 @@ final class PostgresServer: @unchecked Sendable {
         guard ready else { throw HTTP.Failure(description: "PostgreSQL did not start on port \(port)") }
     }
 
-    /// Stops the server with a fast shutdown (clients get "terminating connection due to administrator command").
-    func stop() {
+    /// Stops the server with a fast shutdown (clients get "terminating connection due to administrator
+    /// command", a FATAL), or with `immediately`, an immediate shutdown as in a failover or a crash of
+    /// the host (clients get "terminating connection due to immediate shutdown command", a WARNING).
+    func stop(immediately: Bool = false) {
         // runuser does not pass signals on, so the postmaster (its PID is the first line of
-        // postmaster.pid) gets SIGINT, PostgreSQL's fast shutdown, directly; runuser exits after it.
+        // postmaster.pid) gets SIGINT (fast shutdown) or SIGQUIT (immediate) directly; runuser exits after it.
         let pidFile = (try? String(contentsOfFile: "\(directory)/data/postmaster.pid", encoding: .utf8)) ?? ""
         if let postmaster = pidFile.split(separator: "\n").first.flatMap({ Int32($0) }) {
-            kill(postmaster, SIGINT)
+            kill(postmaster, immediately ? SIGQUIT : SIGINT)
         }
         if let process { stopProcess(process, after: .seconds(10)) }
         process = nil
+    }
+
+    /// The backend process serving the session named `applicationName`, once there is one.
+    func backendPID(of applicationName: String) async throws -> Int32? {
+        let query = "SELECT pid FROM pg_stat_activity WHERE application_name = '\(applicationName)'"
+        _ = try await eventually { try !self.rows(query).isEmpty }
+        return try rows(query).first.flatMap { Int32($0) }
     }
 
     /// Runs SQL through psql as `soak`.

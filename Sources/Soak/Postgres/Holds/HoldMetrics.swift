@@ -21,7 +21,7 @@ final class HoldMetrics: Sendable {
             runs[result] = metrics.holdRuns(database: database, test: test, result: result.rawValue)
         }
         self.runs = runs
-        disconnects = Dictionary(uniqueKeysWithValues: PostgresFailure.Reason.disconnects.map {
+        disconnects = Dictionary(uniqueKeysWithValues: PostgresFailure.Reason.holdDeaths.map {
             ($0, metrics.holdDisconnects(database: database, test: test, reason: $0))
         })
         let outcomes: [String]
@@ -44,7 +44,7 @@ final class HoldMetrics: Sendable {
         runs[record.result]?.increment()
         if record.result == .died {
             if let lifetime = record.lifetimeSeconds { self.lifetime.record(lifetime) }
-            disconnects[reason.flatMap { PostgresFailure.Reason.disconnects.contains($0) ? $0 : nil } ?? .other]?.increment()
+            disconnects[reason.flatMap { PostgresFailure.Reason.holdDeaths.contains($0) ? $0 : nil } ?? .other]?.increment()
         }
     }
 }

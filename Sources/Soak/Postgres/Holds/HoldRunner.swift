@@ -11,8 +11,6 @@ struct HoldRunner: Sendable {
     /// so a dead database is not hammered and a long outage does not flood the log and results file.
     static let retryDelay = Duration.seconds(5)
     static let maximumRetryDelay = Duration.seconds(60)
-    /// Time allowed for each statement the test runs.
-    static let statementTimeout = Duration.seconds(30)
     /// How long listen_with_notify waits after the hold for notifications still in flight.
     static let drainTime = Duration.seconds(2)
 
@@ -47,7 +45,8 @@ struct HoldRunner: Sendable {
         // The backend PID first (the server's, not a pooler's), then the test's opening statements.
         let connection: PostgresConnection
         switch await PostgresConnection.open(
-            endpoint, probe: config.test.rawValue, timeout: endpoint.connectTimeout, opening: ["SELECT pg_backend_pid()"] + script.setup)
+            endpoint, probe: config.test.rawValue, timeout: endpoint.connectTimeout, opening: ["SELECT pg_backend_pid()"] + script.setup,
+            openingTimeout: config.statementTimeout)
         {
         case .success(let opened):
             connection = opened.connection
@@ -74,7 +73,7 @@ struct HoldRunner: Sendable {
                 break holding
             case .act:
                 for sql in script.work {
-                    if case .failure(let failure) = await connection.query(sql, timeout: Self.statementTimeout) {
+                    if case .failure(let failure) = await connection.query(sql, timeout: config.statementTimeout) {
                         death = failure
                         break holding
                     }
@@ -117,7 +116,7 @@ struct HoldRunner: Sendable {
     /// Runs the closing statements (and session_variable's check); the failure, if the connection died.
     private func close(_ connection: PostgresConnection, script: HoldScript, record: inout HoldRecord) async -> PostgresFailure? {
         if let marker = script.sessionMarker {
-            switch await connection.query(HoldScript.sessionCheck, timeout: Self.statementTimeout) {
+            switch await connection.query(HoldScript.sessionCheck, timeout: config.statementTimeout) {
             case .failure(let failure): return failure
             case .success(let answer):
                 let row = answer.rows.first ?? []
@@ -133,7 +132,7 @@ struct HoldRunner: Sendable {
             }
         }
         for sql in script.finish {
-            if case .failure(let failure) = await connection.query(sql, timeout: Self.statementTimeout) { return failure }
+            if case .failure(let failure) = await connection.query(sql, timeout: config.statementTimeout) { return failure }
         }
         return nil
     }
