@@ -62,7 +62,7 @@ struct CurlClientTests {
         request.connections = tracker
         let outcome = await client.send(request)
         #expect(outcome.status == 0)
-        #expect(outcome.failure?.reason == "connect")
+        #expect(outcome.failure?.reason == .connect)
         #expect(tracker.open == 0)
         await client.shutdown()
     }
@@ -74,19 +74,31 @@ struct CurlClientTests {
         request.timeout = .milliseconds(300)
         let started = ContinuousClock.now
         let outcome = await client.send(request)
-        #expect(outcome.failure?.reason == "timeout")
+        #expect(outcome.failure?.reason == .timeout)
         // completedAt is stamped on the curl thread, so a busy test runner cannot stretch it.
         #expect(outcome.completedAt - started < .seconds(2))
         await client.shutdown()
     }
 
-    @Test(arguments: ["/reset", "/garbage"])
-    func resetsAndGarbageAreOtherFailures(_ path: String) async throws {
+    /// Each way a server can break an answer has its own reason, libcurl's words are kept, and a
+    /// transfer that failed after its status line is never counted under that status.
+    @Test(arguments: [
+        ("/reset", TransportFailure.Reason.reset, "Connection reset by peer"),
+        ("/empty", .reset, "Empty reply from server"),
+        ("/garbage", .protocol, "HTTP/0.9"),
+        ("/bad-chunked", .protocol, "chunked"),
+        ("/huge-headers", .protocol, ""),
+        ("/truncated", .bodyIncomplete, "990 bytes remaining"),
+        ("/reset-mid-body", .bodyIncomplete, "Connection reset by peer"),
+    ])
+    func eachBrokenAnswerHasItsReason(_ path: String, _ reason: TransportFailure.Reason, _ words: String) async throws {
         let server = try await FaultServer()
         let client = try client()
         let outcome = await client.send(OutgoingRequest(method: "GET", url: server.baseURL + path))
-        #expect(outcome.failure?.reason == "other", "\(String(describing: outcome.failure))")
-        #expect(outcome.status == 0)
+        #expect(outcome.failure?.reason == reason, "\(path): \(String(describing: outcome.failure))")
+        #expect(words.isEmpty || outcome.failure?.message.contains(words) == true, "\(path): \(String(describing: outcome.failure))")
+        #expect(outcome.failure?.message.isEmpty == false)
+        #expect(outcome.codeLabel == 0, "\(path) saw status \(outcome.status)")
         await client.shutdown()
     }
 
@@ -144,11 +156,11 @@ struct CurlClientTests {
 
         request.tls = .init(caFile: certificates.caCert)
         let withoutCertificate = await client.send(request)
-        #expect(withoutCertificate.failure?.reason == "tls", "\(String(describing: withoutCertificate.failure))")
+        #expect(withoutCertificate.failure?.reason == .tls, "\(String(describing: withoutCertificate.failure))")
 
         request.tls = .init(certFile: certificates.clientCert, keyFile: certificates.clientKey)
         let unknownCA = await client.send(request)
-        #expect(unknownCA.failure?.reason == "tls", "\(String(describing: unknownCA.failure))")
+        #expect(unknownCA.failure?.reason == .tls, "\(String(describing: unknownCA.failure))")
 
         request.tls = .init(certFile: certificates.clientCert, keyFile: certificates.clientKey, insecureSkipVerify: true)
         #expect(await client.send(request).status == 200)

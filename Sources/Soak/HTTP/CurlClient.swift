@@ -28,7 +28,7 @@ final class CurlClient: Sendable {
     /// Starts the client's thread. Fails only if libcurl cannot initialise.
     init(userAgent: String) throws(TransportFailure) {
         guard Self.globalInit == CURLE_OK, let raw = curl_multi_init() else {
-            throw TransportFailure(reason: "other", message: "libcurl could not be initialised")
+            throw TransportFailure(reason: .other, message: "libcurl could not be initialised")
         }
         multi = MultiHandle(raw: raw)
         // Up to 8 connections per host (HTTP/1.1), and multiplexing on HTTP/2.
@@ -107,7 +107,7 @@ final class CurlClient: Sendable {
 
     static func cancelled(_ message: String) -> HTTPOutcome {
         HTTPOutcome(
-            status: 0, failure: TransportFailure(reason: "other", message: message), body: [], bodyTruncated: false,
+            status: 0, failure: TransportFailure(reason: .other, message: message), body: [], bodyTruncated: false,
             timings: PhaseTimings(), requestBytes: 0, responseBytes: 0, completedAt: .now)
     }
 }

@@ -104,7 +104,7 @@ final class CurlTransfer {
                 setLong(CURLOPT_SSL_VERIFYHOST, 0, "CURLOPT_SSL_VERIFYHOST")
             }
         }
-        return failed.map { TransportFailure(reason: "other", message: "libcurl refused \($0)") }
+        return failed.map { TransportFailure(reason: .other, message: "libcurl refused \($0)") }
     }
 
     /// Called from the write callback with each chunk of the body.
@@ -138,7 +138,8 @@ final class CurlTransfer {
         if code != CURLE_OK {
             let detail = errorBuffer[0] != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
             let rejectedAtTLS = isHTTPS && timings.newConnection && status == 0
-            failure = TransportFailure(reason: Self.reason(for: code, message: detail, rejectedAtTLS: rejectedAtTLS), message: detail)
+            failure = TransportFailure(
+                reason: TransportFailure.Reason(code: code, message: detail, answered: status > 0, rejectedAtTLS: rejectedAtTLS), message: detail)
         }
         return HTTPOutcome(
             status: status,
@@ -157,29 +158,6 @@ final class CurlTransfer {
         completion = nil
         curl_slist_free_all(headerList)
         headerList = nil
-    }
-
-    /// The `reason` label for a libcurl result code. `rejectedAtTLS`: the request was on a new HTTPS
-    /// connection and no HTTP answer came, so a read or send error there is the server refusing the
-    /// TLS session (with TLS 1.3 a rejected client certificate can arrive as an alert or as a reset).
-    static func reason(for code: CURLcode, message: String, rejectedAtTLS: Bool) -> String {
-        switch code {
-        case CURLE_OPERATION_TIMEDOUT:
-            return "timeout"
-        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
-            return "dns"
-        case CURLE_COULDNT_CONNECT:
-            return "connect"
-        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
-            CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_CRL_BADFILE, CURLE_SSL_PINNEDPUBKEYNOTMATCH,
-            CURLE_SSL_ENGINE_NOTFOUND, CURLE_SSL_ENGINE_SETFAILED, CURLE_SSL_ENGINE_INITFAILED, CURLE_USE_SSL_FAILED,
-            CURLE_SSL_SHUTDOWN_FAILED, CURLE_SSL_INVALIDCERTSTATUS:
-            return "tls"
-        case CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING:
-            return rejectedAtTLS || message.contains("SSL") || message.contains("TLS") || message.contains("alert") ? "tls" : "other"
-        default:
-            return "other"
-        }
     }
 }
 

@@ -26,7 +26,8 @@ struct OutgoingRequest: Sendable {
 
 /// How a request ended: an HTTP answer, or a transport failure with its reason.
 struct HTTPOutcome: Sendable {
-    /// The HTTP status, or 0 when no answer came.
+    /// The HTTP status line's code, or 0 when none came. A transfer that failed after its headers
+    /// (a reset or truncated body) keeps the code it saw; ``codeLabel`` does not.
     var status: Int
     /// Why no complete answer came, if none did.
     var failure: TransportFailure?
@@ -39,14 +40,12 @@ struct HTTPOutcome: Sendable {
     var responseBytes: Int
     /// When libcurl reported the transfer done.
     var completedAt: ContinuousClock.Instant
+
+    /// The `code` label: the status of a complete answer, or 0 when the transfer failed (even after
+    /// its headers came), so that `code=~"2.."` never counts a failure.
+    var codeLabel: Int { failure == nil ? status : 0 }
 }
 
-/// A request that got no complete answer: the reason label and libcurl's words.
-struct TransportFailure: Sendable, Equatable, Error {
-    /// One of timeout, connect, dns, tls, other (the `reason` label).
-    var reason: String
-    var message: String
-}
 
 /// Where the time of one request went, from libcurl's `CURLINFO_*_TIME_T`.
 struct PhaseTimings: Sendable, Equatable {

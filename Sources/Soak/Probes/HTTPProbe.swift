@@ -35,7 +35,7 @@ struct ProbeExchange: Sendable {
     static func send(_ request: OutgoingRequest, expecting expectation: HTTPRequestConfig.StatusExpectation, on client: CurlClient) async -> ProbeExchange {
         let sentAt = ContinuousClock.now
         let outcome = await client.send(request)
-        let failure = outcome.failure?.reason ?? (expectation.accepts(outcome.status) ? nil : "status")
+        let failure = outcome.failure?.reason.rawValue ?? (expectation.accepts(outcome.status) ? nil : "status")
         return ProbeExchange(outcome: outcome, sentAt: sentAt, failure: failure)
     }
 }

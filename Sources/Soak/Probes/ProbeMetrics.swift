@@ -13,7 +13,7 @@ final class ProbeMetrics: Sendable {
     static let finalStates = ["completed", "failed", "canceled", "skipped"]
     /// The `reason`s of a request that got no usable answer, exported at 0 from the start (with the
     /// probe kind's own reasons) so dashboards and alerts see a series before the first failure.
-    static let requestFailureReasons = ["timeout", "connect", "dns", "tls", "other", "status", "parse"]
+    static let requestFailureReasons = TransportFailure.Reason.allCases.map(\.rawValue) + ["status", "parse"]
 
     let registry: PrometheusCollectorRegistry
 

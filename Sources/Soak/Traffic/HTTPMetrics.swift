@@ -166,17 +166,20 @@ final class RequestMetrics: Sendable {
         for reason in Self.failureReasons { _ = error(reason) }
     }
 
-    /// The `reason`s of `soak_http_request_errors_total`.
-    static let failureReasons = ["timeout", "connect", "dns", "tls", "status", "check", "other"]
+    /// The `reason`s of `soak_http_request_errors_total`: the transport's, and the answer's judged
+    /// against `expect_status` and the body checks.
+    static let failureReasons = TransportFailure.Reason.allCases.map(\.rawValue) + ["status", "check"]
 
     /// Records one finished request; `failureReason` is nil for a success.
     func record(_ outcome: HTTPOutcome, latency: Duration, failureReason: String?) {
+        let code = outcome.codeLabel
         let counter = codes.withLock { codes in
-            if let counter = codes[outcome.status] { return counter }
+            if let counter = codes[code] { return counter }
             let counter = registry.makeCounter(
-                descriptor: HTTPMetrics.descriptor("requests", "total", "Requests finished, by HTTP status code; code 0 means no answer came."),
-                labels: [("scenario", scenario), ("request", request), ("method", method), ("code", String(outcome.status))])
-            codes[outcome.status] = counter
+                descriptor: HTTPMetrics.descriptor(
+                    "requests", "total", "Requests finished, by HTTP status code; code 0 means no complete answer came (a transport failure)."),
+                labels: [("scenario", scenario), ("request", request), ("method", method), ("code", String(code))])
+            codes[code] = counter
             return counter
         }
         counter.increment()
@@ -197,7 +200,8 @@ final class RequestMetrics: Sendable {
             if let counter = errors[reason] { return counter }
             let counter = registry.makeCounter(
                 descriptor: HTTPMetrics.descriptor(
-                    "request_errors", "total", "Requests that failed, by reason: timeout, connect, dns, tls, status, check or other."),
+                    "request_errors", "total",
+                    "Requests that failed, by reason: timeout, connect, dns, tls, reset, protocol, body_incomplete, status, check or other."),
                 labels: [("scenario", scenario), ("request", request), ("reason", reason)])
             errors[reason] = counter
             return counter

@@ -23,7 +23,7 @@ struct RequestPlan: Sendable {
 
     /// The `reason` label of a failed request, or nil when it succeeded.
     func failureReason(_ outcome: HTTPOutcome) -> String? {
-        if let failure = outcome.failure { return failure.reason }
+        if let failure = outcome.failure { return failure.reason.rawValue }
         guard config.request.expectStatus.accepts(outcome.status) else { return "status" }
         guard !checks.isEmpty else { return nil }
         if outcome.bodyTruncated { return "check" }

@@ -69,6 +69,33 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(b"THIS IS NOT HTTP\r\n\r\n")
             self.wfile.flush()
             self.close_connection = True
+        elif path == "/empty":
+            # The connection closes without a byte of answer.
+            self.connection.shutdown(socket.SHUT_RDWR)
+            self.close_connection = True
+        elif path == "/bad-chunked":
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: text/plain\r\n\r\nzz\r\nnot a chunk\r\n0\r\n\r\n")
+            self.wfile.flush()
+            self.close_connection = True
+        elif path == "/truncated":
+            # Promises 1000 bytes, sends 10, closes.
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\nContent-Type: text/plain\r\n\r\n0123456789")
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_RDWR)
+            self.close_connection = True
+        elif path == "/reset-mid-body":
+            # Promises 1000 bytes, sends 10, resets.
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\nContent-Type: text/plain\r\n\r\n0123456789")
+            self.wfile.flush()
+            time.sleep(0.05)
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+            self.close_connection = True
+        elif path == "/huge-headers":
+            # One header line of 200 KiB: more than any client keeps.
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Huge: " + b"x" * (200 * 1024) + b"\r\nContent-Length: 2\r\n\r\nok")
+            self.wfile.flush()
+            self.close_connection = True
         elif path.startswith("/status/"):
             self.answer(int(path.rsplit("/", 1)[1]), b"status\n")
         elif path == "/huge":
