@@ -117,7 +117,7 @@ public struct Daemon: Sendable {
             client: client, metrics: HTTPMetrics(registry: metrics.registry, latencyBuckets: initial.http.latencyBuckets, recorder: recorder),
             logger: logger)
         let databaseRecorder = options.timedRun.map { _ in DatabaseRecorder() }
-        let results = ResultsFile(path: initial.resultsFile, logger: logger)
+        let results = ResultsFile(path: initial.resultsFile, registry: metrics.registry, logger: logger)
         let databases = DatabaseSupervisor(
             metrics: DatabaseMetrics(registry: metrics.registry), results: results, recorder: databaseRecorder, logger: logger)
         let probes = HTTPProbeSupervisor(
@@ -129,6 +129,9 @@ public struct Daemon: Sendable {
         logger.info(
             "starting soak",
             metadata: ["version": "\(build.version)", "revision": "\(build.revision)", "config": "\(options.configFile)"])
+        if let limit = FileDescriptorLimit.raiseToHardLimit() {
+            logger.info("open file limit", metadata: ["soft_before": "\(limit.before)", "soft": "\(limit.after)"])
+        }
 
         let server = WebServer(
             build: build, metrics: metrics, config: config, readiness: readiness,
@@ -139,6 +142,7 @@ public struct Daemon: Sendable {
         serverLogger.logLevel = max(logger.logLevel, .warning)
         let application = Application(
             router: server.router(),
+            server: .http1(configuration: .init(idleTimeout: TimeAmount(initial.web.idleTimeout))),
             configuration: ApplicationConfiguration(address: .hostname(address.bindHost, port: address.port), serverName: nil),
             onServerRunning: { channel in
                 let bound = channel.localAddress.map { "\($0.ipAddress ?? address.bindHost):\($0.port ?? address.port)" }
@@ -167,6 +171,7 @@ public struct Daemon: Sendable {
         try await ServiceGroup(configuration: groupConfiguration).run()
         // The HTTP client has closed, so a probe still waiting on a request has ended, or ends now, and writes its results.
         await probes.awaitStopped()
+        await results.close()
         logger.info("soak stopped")
         guard let judge, let recorder, let databaseRecorder, let timer else { return nil }
         return judge.summary(recorder: recorder, databases: databaseRecorder, startedAt: startedAt, completed: timer.completed)

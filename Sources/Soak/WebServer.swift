@@ -20,12 +20,13 @@ struct WebServer {
 
     func router() -> Router<BasicRequestContext> {
         let router = Router()
-        router.get("/metrics") { request, _ in self.metricsResponse(acceptEncoding: request.headers[.acceptEncoding]) }
-        router.get("/healthz") { _, _ in Self.text(.ok, "OK\n") }
-        router.get("/readyz") { _, _ in
+        router.add(middleware: HeadMiddleware())
+        router.getAndHead("/metrics") { request, _ in self.metricsResponse(acceptEncoding: request.headers[.acceptEncoding]) }
+        router.getAndHead("/healthz") { _, _ in Self.text(.ok, "OK\n") }
+        router.getAndHead("/readyz") { _, _ in
             self.readiness.isReady ? Self.text(.ok, "Ready\n") : Self.text(.serviceUnavailable, "Not ready: still starting\n")
         }
-        router.get("/") { _, _ in await self.statusPage() }
+        router.getAndHead("/") { _, _ in await self.statusPage() }
         router.post("/-/reload") { _, _ in await self.reload() }
         router.put("/-/reload") { _, _ in await self.reload() }
         return router

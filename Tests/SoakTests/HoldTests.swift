@@ -21,7 +21,7 @@ struct HoldHarness {
         metrics = DatabaseMetrics(registry: PrometheusCollectorRegistry())
         endpoint = PostgresEndpoint(config: database, openGauge: metrics.connectionsOpen(database: database.name))
         resultsPath = FileManager.default.temporaryDirectory.appendingPathComponent("soak-results-\(UUID().uuidString).jsonl").path
-        results = ResultsFile(path: resultsPath, logger: Logger(label: "test"))
+        results = ResultsFile(path: resultsPath, registry: metrics.registry, logger: Logger(label: "test"))
     }
 
     func runner(_ test: HoldTest) -> HoldRunner {

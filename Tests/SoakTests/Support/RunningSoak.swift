@@ -13,8 +13,11 @@ final class RunningSoak: @unchecked Sendable {
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     /// Starts `soak run` on `config` (YAML text) with `extraArguments`, and waits until it listens.
-    convenience init(config: String, extraArguments: [String] = [], waitUntilListening: Bool = true) async throws {
-        try await self.init(configFile: nil, text: config, extraArguments: extraArguments, environment: [:], waitUntilListening: waitUntilListening)
+    /// With `softFileLimit`, soak starts with that soft limit on open files (`ulimit -Sn`).
+    convenience init(config: String, extraArguments: [String] = [], waitUntilListening: Bool = true, softFileLimit: Int? = nil) async throws {
+        try await self.init(
+            configFile: nil, text: config, extraArguments: extraArguments, environment: [:], waitUntilListening: waitUntilListening,
+            softFileLimit: softFileLimit)
     }
 
     /// Starts `soak run` on an existing config file with extra environment variables.
@@ -22,7 +25,10 @@ final class RunningSoak: @unchecked Sendable {
         try await self.init(configFile: configFile, text: nil, extraArguments: [], environment: environment, waitUntilListening: true)
     }
 
-    private init(configFile: String?, text: String?, extraArguments: [String], environment: [String: String], waitUntilListening: Bool) async throws {
+    private init(
+        configFile: String?, text: String?, extraArguments: [String], environment: [String: String], waitUntilListening: Bool,
+        softFileLimit: Int? = nil
+    ) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("soak-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         configPath = configFile ?? directory.appendingPathComponent("soak.yaml").path
@@ -30,8 +36,14 @@ final class RunningSoak: @unchecked Sendable {
         if let text { try writeConfig(text) }
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        process.executableURL = URL(fileURLWithPath: Executables.soak)
-        process.arguments = ["run", "--config.file", configPath, "--web.listen-address", "127.0.0.1:0"] + extraArguments
+        let arguments = ["run", "--config.file", configPath, "--web.listen-address", "127.0.0.1:0"] + extraArguments
+        if let softFileLimit {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -Sn \(softFileLimit) && exec \"$0\" \"$@\"", Executables.soak] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: Executables.soak)
+            process.arguments = arguments
+        }
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.standardOutput = FileHandle.nullDevice
         try process.run()
