@@ -114,7 +114,7 @@ public struct Daemon: Sendable {
                 configHash: RunSummary.fnv1a(FileManager.default.contents(atPath: options.configFile).map { [UInt8]($0) } ?? []), build: build)
         }
         let traffic = TrafficEngine(
-            client: client, metrics: HTTPMetrics(registry: metrics.registry, latencyBuckets: initial.http.latencyBuckets, recorder: recorder),
+            client: client, metrics: HTTPMetrics(registries: metrics.registries, latencyBuckets: initial.http.latencyBuckets, recorder: recorder),
             logger: logger)
         let databaseRecorder = options.timedRun.map { _ in DatabaseRecorder() }
         let results = ResultsFile(path: initial.resultsFile, registry: metrics.registry, logger: logger)

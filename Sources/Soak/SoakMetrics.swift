@@ -5,8 +5,10 @@ import Synchronization
 /// soak's own metric families: build info, config reload status and the standard `process_*` set.
 /// Capabilities register their own families in ``registry``.
 public final class SoakMetrics: Sendable {
-    /// The registry every soak metric lives in and `/metrics` serves.
-    public let registry: PrometheusCollectorRegistry
+    /// The registries `/metrics` serves: the main one, and one per scenario request.
+    public let registries: MetricRegistries
+    /// The main registry, where every family but the per-request ones lives.
+    public var registry: PrometheusCollectorRegistry { registries.main }
 
     private let reloadSuccessful: Gauge
     private let reloadSuccessTimestamp: Gauge
@@ -14,7 +16,7 @@ public final class SoakMetrics: Sendable {
 
     public init(build: BuildInfo = .current) {
         let registry = PrometheusCollectorRegistry()
-        self.registry = registry
+        registries = MetricRegistries(main: registry)
         registry.makeGauge(
             descriptor: MetricNameDescriptor(
                 namespace: "soak", metricName: "build", unitName: "info",
@@ -41,7 +43,7 @@ public final class SoakMetrics: Sendable {
     /// The exposition in Prometheus text format 0.0.4, with the process metrics read afresh.
     public func exposition() -> [UInt8] {
         process.refresh()
-        return registry.emitToBuffer()
+        return registries.exposition()
     }
 }
 

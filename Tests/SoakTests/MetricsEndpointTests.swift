@@ -31,9 +31,17 @@ struct MetricsEndpointTests {
         #expect(abs(start - Date().timeIntervalSince1970) < 120)
     }
 
+    /// With scenarios, so the per-request registries are merged into the exposition promtool reads.
     @Test func promtoolAcceptsTheExposition() async throws {
         let promtool = try Executables.required("promtool", package: "prometheus")
-        let soak = try await RunningSoak(config: "")
+        let soak = try await RunningSoak(config: """
+            targets:
+              dead: { url: "http://127.0.0.1:\(try freePort())" }
+            scenarios:
+              - { name: a, target: dead, rate: 2/s, requests: [{ name: one, path: /1 }, { name: two, path: /2 }] }
+              - { name: b, target: dead, user_count: 1, users: [{ name: u, weight: 1, wait: 1s }], requests: [{ name: one, path: /1 }] }
+            """)
+        #expect(try await eventually { try soak.value("soak_http_requests_total", ["scenario": "b"]) ?? 0 > 0 })
         let body = try soak.get("/metrics").body
         let check = try Command.run(promtool, ["check", "metrics"], stdin: body)
         #expect(check.status == 0, "promtool check metrics: \(check.stdout)\(check.stderr)")
@@ -64,5 +72,24 @@ struct MetricsEndpointTests {
         let answer = try soak.get("/metrics", headers: ["Accept-Encoding: \(acceptEncoding)"])
         #expect(answer.headers["content-encoding"] == nil)
         #expect(answer.text.contains("# TYPE soak_build_info gauge"))
+    }
+}
+
+/// Many requests register in linear time: every request's series live in a registry of their own,
+/// and `/metrics` merges the registries so each family appears once.
+@Suite("Metrics of many requests", .timeLimit(.minutes(2)))
+struct ManyRequestsTests {
+    @Test func fiveThousandRequestsAreReadyInSecondsAndExposedAsOneFamilyEach() async throws {
+        var config = "targets:\n  t: { url: \"http://127.0.0.1:9\" }\nscenarios:\n  - name: many\n    target: t\n    rate: 1/h\n    requests:\n"
+        for index in 0..<5_000 { config += "      - { name: r\(index), path: /r\(index) }\n" }
+        let started = ContinuousClock.now
+        let soak = try await RunningSoak(config: config)
+        // It took 189 s in a debug build (75 s release) while one registry held every request's series.
+        #expect(try await eventually(timeout: .seconds(60)) { try soak.get("/readyz").status == 200 })
+        let took = ContinuousClock.now - started
+        #expect(took < .seconds(60), "ready after \(took)")
+        let lines = try HTTP.request(soak.baseURL + "/metrics", timeout: 60).text.split(separator: "\n")
+        #expect(lines.filter { $0.hasPrefix("# TYPE soak_http_request_errors_total ") }.count == 1)
+        #expect(lines.filter { $0.hasPrefix("soak_http_request_errors_total{") }.count == 5_000 * 10)
     }
 }

@@ -76,3 +76,40 @@ struct UnitTests {
         #expect(HTML.escape("<script>\"a\" & 'b'</script>") == "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;&lt;/script&gt;")
     }
 }
+
+@Suite("Merging registries into one exposition")
+struct ExpositionMergeTests {
+    @Test func eachFamilyAppearsOnceWithEverySample() {
+        let text = """
+            # HELP a_total A.
+            # TYPE a_total counter
+            a_total{x="1"} 1
+            # TYPE b gauge
+            b 2
+            # HELP a_total A.
+            # TYPE a_total counter
+            a_total{x="2"} 3
+            # HELP h_seconds H.
+            # TYPE h_seconds histogram
+            h_seconds_bucket{le="+Inf"} 1
+            h_seconds_sum 0.5
+            h_seconds_count 1
+
+            """
+        let merged = String(decoding: MetricRegistries.mergeFamilies(Array(text.utf8)), as: UTF8.self)
+        #expect(merged == """
+            # HELP a_total A.
+            # TYPE a_total counter
+            a_total{x="1"} 1
+            a_total{x="2"} 3
+            # TYPE b gauge
+            b 2
+            # HELP h_seconds H.
+            # TYPE h_seconds histogram
+            h_seconds_bucket{le="+Inf"} 1
+            h_seconds_sum 0.5
+            h_seconds_count 1
+
+            """)
+    }
+}

@@ -9,14 +9,18 @@ final class HTTPMetrics: Sendable {
     static let phaseBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
     static let lagBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1]
 
-    let registry: PrometheusCollectorRegistry
+    let registries: MetricRegistries
+    /// The main registry: scenario and target families.
+    var registry: PrometheusCollectorRegistry { registries.main }
     let latencyBuckets: [Double]
     /// Set in a timed run: the exact recording its summary is made from.
     let recorder: RunRecorder?
     private let trackers = Mutex<[String: ConnectionTracker]>([:])
+    /// Each request's registry, by scenario and request, so a restarted scenario keeps its series.
+    private let requestRegistries = Mutex<[String: PrometheusCollectorRegistry]>([:])
 
-    init(registry: PrometheusCollectorRegistry, latencyBuckets: [Double], recorder: RunRecorder? = nil) {
-        self.registry = registry
+    init(registries: MetricRegistries, latencyBuckets: [Double], recorder: RunRecorder? = nil) {
+        self.registries = registries
         self.latencyBuckets = latencyBuckets
         self.recorder = recorder
     }
@@ -42,6 +46,17 @@ final class HTTPMetrics: Sendable {
             }
             trackers[target] = tracker
             return tracker
+        }
+    }
+
+    /// The registry of `request` in `scenario`: made the first time, the same one after.
+    func registry(scenario: String, request: String) -> PrometheusCollectorRegistry {
+        requestRegistries.withLock { registries in
+            let key = "\(scenario)\u{0}\(request)"
+            if let registry = registries[key] { return registry }
+            let registry = self.registries.makeRequestRegistry()
+            registries[key] = registry
+            return registry
         }
     }
 
@@ -112,7 +127,8 @@ final class RequestMetrics: Sendable {
     private let recording: RequestRecording?
 
     init(metrics: HTTPMetrics, scenario: String, request: String, method: String, objectives: [ScenarioConfig.Threshold]) {
-        registry = metrics.registry
+        // A registry of its own, so that registering a request costs the same however many there are.
+        registry = metrics.registry(scenario: scenario, request: request)
         self.scenario = scenario
         self.request = request
         self.method = method
