@@ -10,7 +10,8 @@ enum HTTP {
         var text: String { String(decoding: body, as: UTF8.self) }
     }
 
-    static func request(_ url: String, method: String = "GET", headers: [String] = [], insecure: Bool = false) throws -> Answer {
+    /// Sends `body`, when there is one, as it is (set its Content-Type in `headers`).
+    static func request(_ url: String, method: String = "GET", headers: [String] = [], body: Data? = nil, insecure: Bool = false) throws -> Answer {
         let curl = try Executables.required("curl", package: "curl")
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("soak-http-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -19,6 +20,11 @@ enum HTTP {
         let headerPath = directory.appendingPathComponent("headers").path
         var arguments = ["-sS", "--max-time", "10", "-X", method, "-o", bodyPath, "-D", headerPath, "-w", "%{http_code}"]
         for header in headers { arguments += ["-H", header] }
+        if let body {
+            let bodyFile = directory.appendingPathComponent("request-body").path
+            try body.write(to: URL(fileURLWithPath: bodyFile))
+            arguments += ["--data-binary", "@\(bodyFile)"]
+        }
         if insecure { arguments.append("-k") }
         arguments.append(url)
         let output = try Command.run(curl, arguments)
