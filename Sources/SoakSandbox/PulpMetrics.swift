@@ -32,7 +32,7 @@ final class PulpMetrics: Sendable {
         self.logger = logger
         unblockedQueue = registry.makeGauge(
             descriptor: MetricNameDescriptor(
-                namespace: "pulp", subsystem: "tasks", metricName: "unblocked_queue",
+                namespace: "pulp", subsystem: "tasks", metricName: "unblocked_queue", unitName: "",
                 helpText: "Number of unblocked tasks waiting in the queue (for \(Self.countedAfterSeconds) s or more)."))
         longestUnblocked = registry.makeGauge(
             descriptor: MetricNameDescriptor(
@@ -40,7 +40,7 @@ final class PulpMetrics: Sendable {
                 helpText: "The age of the longest waiting task."))
         waitingTasks = registry.makeGauge(
             descriptor: MetricNameDescriptor(
-                namespace: "pulp", metricName: "waiting_tasks",
+                namespace: "pulp", metricName: "waiting_tasks", unitName: "",
                 helpText: "Number of waiting and running tasks minus the number of workers."))
     }
 
