@@ -179,6 +179,13 @@ def objective_met(request):
 MET_MISSED = mapping((1, "met", "green"), (0, "missed", "red"))
 
 
+def workers_online(labels):
+    """The online_workers status value of the JSON value probes: red at none (SoakOnlineWorkersDropped)."""
+    return stat("Workers online", "Task workers the service's status lists now (a JSON value probe's online_workers); red at none.", "short",
+                [(f'min by (probe) (soak_json_value{{{SELECTOR}{labels}, name="online_workers"}})', "{{probe}}")],
+                steps=((None, "red"), (1, "green")))
+
+
 def overview():
     request = ', scenario=~"$scenario", request=~"$request"'
     scenario = ', scenario=~"$scenario"'
@@ -193,9 +200,7 @@ def overview():
              "none", [(objective_met(request), "{{scenario}}/{{request}}")], mappings=MET_MISSED, width=12),
         stat("Config reload", "Whether soak's last config load succeeded; after a failed reload the previous config still runs (SoakConfigReloadFailed).",
              "none", [(f"min by (instance) (soak_config_last_reload_successful{{{SELECTOR}}})", "{{instance}}")], mappings=OK_FAILED),
-        stat("Workers online", "Task workers the service's status lists now (a JSON value probe's online_workers); red at none.", "short",
-             [(f'min by (probe) (soak_json_value{{{SELECTOR}, name="online_workers"}})', "{{probe}}")],
-             steps=((None, "red"), (1, "green"))),
+        workers_online(""),
         state_timeline("Objective met over time", "When each request was within its latency and error-ratio objectives (green) and when not (red).",
                        [(objective_met(request), "{{scenario}}/{{request}}")], mappings=MET_MISSED),
         row("Traffic"),
@@ -307,7 +312,10 @@ def database():
 def pulp_row(probe):
     """Pulp's own view of its task queue (pulpcore's OpenTelemetry metrics) beside soak's client-side view."""
     missing = "No Pulp series: this Prometheus scrapes no pulpcore OpenTelemetry metrics (pulp_*)."
-    pulp_gauge = lambda metric: f"max by (job) (max_over_time({metric}{{{PULP_SELECTOR}}}[$__rate_interval]))"  # noqa: E731
+
+    def pulp_gauge(metric):
+        return f"max by (job) (max_over_time({metric}{{{PULP_SELECTOR}}}[$__rate_interval]))"
+
     return [
         row("Pulp's own task metrics, beside soak's"),
         panel("Queue wait: soak's tasks and Pulp's longest",
@@ -345,9 +353,7 @@ def tasks():
     connection_alive = ', name="connection_alive"'
     items = [
         row("At a glance"),
-        stat("Workers online", "Task workers the service's status lists now (a JSON value probe's online_workers); red at none.", "short",
-             [(f'min by (probe) (soak_json_value{{{SELECTOR}{probe}, name="online_workers"}})', "{{probe}}")],
-             steps=((None, "red"), (1, "green"))),
+        workers_online(probe),
         stat("Tasks failed in the last hour", "Followed tasks that ended failed in the last hour (SoakTasksFailed fires on any).", "short",
              [(per_hour("soak_tasks_finished_total", probe + ', state="failed"', "probe"), "{{probe}}")],
              steps=((None, "green"), (1, "red"))),
