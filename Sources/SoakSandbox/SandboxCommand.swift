@@ -19,7 +19,11 @@ struct SandboxCommand: AsyncParsableCommand {
             GET /api/pulp/test/tasks/ (task ingestion), GET and POST /api/pulp/rds-connection-tests/, \
             POST /pulp/api/v3/sandbox/tasks/ (tasks steered by the body: duration_seconds, fail, blocked, count) \
             and /sandbox/work (plain, with --latency and --error-rate). Any route takes sandbox_delay=2s, \
-            sandbox_status=503 or sandbox_body=malformed|html in its query to inject a fault.
+            sandbox_status=503 or sandbox_body=malformed|html in its query to inject a fault. \
+            GET, POST and DELETE /sandbox/faults read, set and clear faults at run time \
+            ({"added_latency": "2s", "error_rate": "50%", "workers_stopped": true}); POST /sandbox/alerts takes \
+            Alertmanager's webhook and GET /sandbox/alerts lists what arrived; GET /metrics serves Pulp's \
+            task-queue and API metrics as pulpcore exports them.
             """
     )
 
@@ -83,7 +87,10 @@ struct SandboxCommand: AsyncParsableCommand {
                 pause = min(pause * 2, .seconds(10))
             }
         }
-        let routes = SandboxRoutes(store: store, settings: settings, logger: logger)
+        let faults = SandboxFaults()
+        let control = ControlRoutes(
+            faults: faults, inbox: AlertInbox(logger: logger), metrics: PulpMetrics(store: store, workerTTL: settings.workerTTL, logger: logger))
+        let routes = SandboxRoutes(store: store, settings: settings, logger: logger, faults: faults, control: control)
         let application = Application(
             router: routes.router(),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: nil),
@@ -94,7 +101,8 @@ struct SandboxCommand: AsyncParsableCommand {
             logger: logger
         )
         let workerPool = WorkerPool(
-            workers: (1...settings.workers).map { TaskWorker(name: "\($0)@soak-sandbox", store: store, settings: settings, logger: logger) })
+            workers: (1...settings.workers).map { TaskWorker(name: "\($0)@soak-sandbox", store: store, settings: settings, logger: logger) },
+            faults: faults, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
                 services: [.init(service: application), .init(service: workerPool)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
@@ -139,12 +147,35 @@ struct SandboxCommand: AsyncParsableCommand {
     }
 }
 
-/// Runs the workers until graceful shutdown.
+/// Runs the workers until graceful shutdown, stopping them while the `workers_stopped` fault is set
+/// and starting them again when it is cleared.
 struct WorkerPool: Service {
     let workers: [TaskWorker]
+    let faults: SandboxFaults
+    let logger: Logger
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
+            var running = faults.current.workersStopped ? nil : start()
+            for await stopped in faults.workersStoppedChanges {
+                if stopped, let pool = running {
+                    logger.info("stopping the workers (fault workers_stopped)")
+                    pool.cancel()
+                    await pool.value
+                    running = nil
+                } else if !stopped, running == nil {
+                    logger.info("starting the workers again (fault workers_stopped cleared)")
+                    running = start()
+                }
+            }
+            // The stream ends when graceful shutdown cancels this task; the workers' task is unstructured.
+            running?.cancel()
+            await running?.value
+        }
+    }
+
+    private func start() -> Task<Void, Never> {
+        Task {
             await withDiscardingTaskGroup { group in
                 for worker in workers { group.addTask { await worker.run() } }
             }

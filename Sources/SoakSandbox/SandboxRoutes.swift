@@ -8,7 +8,7 @@ internal import SoakConfig
 
 /// The sandbox's HTTP routes: Pulp's status, task, orphan-cleanup, task-ingestion and remote
 /// connection-test endpoints in their real shapes, a dispatch endpoint whose tasks tests can steer,
-/// and a plain endpoint with configurable latency and errors.
+/// a plain endpoint with configurable latency and errors, and the ``ControlRoutes``.
 struct SandboxRoutes: Sendable {
     /// The remote connection tests the Pulp endpoint offers.
     static let connectionTests = [
@@ -18,9 +18,12 @@ struct SandboxRoutes: Sendable {
     let store: SandboxStore
     let settings: SandboxSettings
     let logger: Logger
+    let faults: SandboxFaults
+    let control: ControlRoutes
 
     func router() -> Router<BasicRequestContext> {
         let router = Router()
+        router.add(middleware: PulpRequestMetricsMiddleware(metrics: control.metrics))
         router.add(middleware: FaultMiddleware())
         if let credentials = settings.credentials {
             router.add(middleware: BasicAuthMiddleware(username: credentials.username, password: credentials.password))
@@ -48,6 +51,7 @@ struct SandboxRoutes: Sendable {
         router.get("/sandbox/work") { _, _ in await self.work() }
         router.post("/sandbox/work") { _, _ in await self.work() }
         router.get("/healthz") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "OK\n"))) }
+        control.add(to: router)
         return router
     }
 
@@ -172,10 +176,14 @@ struct SandboxRoutes: Sendable {
         }
     }
 
-    /// The plain endpoint: answers after the configured latency, with a 500 at the configured rate.
+    /// The plain endpoint: answers after the configured latency plus the injected one, with a 500 at the
+    /// larger of the configured and the injected error rate.
     private func work() async -> Response {
-        try? await Task.sleep(for: settings.latency.draw())
-        if Double.random(in: 0..<1) < settings.errorRate { return Self.json(.internalServerError, ["detail": "sandbox: injected error"]) }
+        let injected = faults.current
+        try? await Task.sleep(for: settings.latency.draw() + injected.addedLatency.draw())
+        if Double.random(in: 0..<1) < max(settings.errorRate, injected.errorRate) {
+            return Self.json(.internalServerError, ["detail": "sandbox: injected error"])
+        }
         return Self.json(.ok, ["ok": true])
     }
 

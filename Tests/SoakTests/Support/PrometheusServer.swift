@@ -1,9 +1,16 @@
 import Foundation
 import Testing
 
-/// A real Prometheus scraping one soak every second as job `soak`, on a free port in a temporary
-/// directory, stopped when released.
+/// A real Prometheus scraping its jobs every second and evaluating rules every second, on a free port
+/// in a temporary directory, stopped when released.
 final class PrometheusServer: @unchecked Sendable {
+    /// One scrape job: its name, its target (`host:port`) and the basic-auth credentials it needs.
+    struct Job {
+        let name: String
+        let target: String
+        var credentials: (username: String, password: String)? = nil
+    }
+
     let port: Int
     private let process = Process()
     private let directory: URL
@@ -11,21 +18,41 @@ final class PrometheusServer: @unchecked Sendable {
 
     var log: String { (try? String(contentsOf: logPath, encoding: .utf8)) ?? "" }
 
-    init(scraping target: String) async throws {
+    /// Scrapes one soak as job `soak`.
+    convenience init(scraping target: String) async throws {
+        try await self.init(jobs: [Job(name: "soak", target: target)])
+    }
+
+    /// Scrapes `jobs`; with `rules` (the text of a rule file), evaluates them and sends alerts to the
+    /// Alertmanager on `alertmanagerPort`.
+    init(jobs: [Job], rules: String? = nil, alertmanagerPort: Int? = nil) async throws {
         let binary = try Executables.required("prometheus", package: "prometheus")
         port = try freePort()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("soak-prometheus-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let configPath = directory.appendingPathComponent("prometheus.yml").path
-        try """
-        global:
-          scrape_interval: 1s
-          evaluation_interval: 1s
-        scrape_configs:
-          - job_name: soak
-            static_configs:
-              - targets: ["\(target)"]
-        """.write(toFile: configPath, atomically: true, encoding: .utf8)
+        var config = """
+            global:
+              scrape_interval: 1s
+              evaluation_interval: 1s
+            scrape_configs:
+
+            """
+        for job in jobs {
+            config += "  - job_name: \(job.name)\n    static_configs: [{ targets: [\"\(job.target)\"] }]\n"
+            if let credentials = job.credentials {
+                config += "    basic_auth: { username: \"\(credentials.username)\", password: \"\(credentials.password)\" }\n"
+            }
+        }
+        if let rules {
+            let rulesPath = directory.appendingPathComponent("rules.yml").path
+            try rules.write(toFile: rulesPath, atomically: true, encoding: .utf8)
+            config += "rule_files: [\"\(rulesPath)\"]\n"
+        }
+        if let alertmanagerPort {
+            config += "alerting:\n  alertmanagers: [{ static_configs: [{ targets: [\"127.0.0.1:\(alertmanagerPort)\"] }] }]\n"
+        }
+        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
         logPath = directory.appendingPathComponent("prometheus.log")
         _ = FileManager.default.createFile(atPath: logPath.path, contents: nil)
         process.executableURL = URL(fileURLWithPath: binary)
@@ -49,6 +76,11 @@ final class PrometheusServer: @unchecked Sendable {
             throw HTTP.Failure(description: "Prometheus rejected \(expression): \(json?["error"] as? String ?? answer.text)")
         }
         return (json?["data"] as? [String: Any])?["result"] as? [[String: Any]] ?? []
+    }
+
+    /// The alerts Prometheus holds now (pending and firing), for failure messages.
+    func alerts() -> String {
+        (try? HTTP.request("http://127.0.0.1:\(port)/api/v1/alerts").text) ?? "(no answer)"
     }
 
     /// A sample's value as Prometheus writes it.

@@ -25,6 +25,22 @@ final class Sandbox: @unchecked Sendable {
         """
     }
 
+    /// The Authorization header the sandbox requires.
+    static var authorization: String { "Authorization: Basic " + Data("\(username):\(password)".utf8).base64EncodedString() }
+
+    /// An authenticated request to the sandbox; `json` is sent as the body with its Content-Type.
+    func request(_ path: String, method: String = "GET", json: String? = nil) throws -> HTTP.Answer {
+        try HTTP.request(
+            baseURL + path, method: method, headers: [Self.authorization] + (json == nil ? [] : ["Content-Type: application/json"]),
+            body: json.map { Data($0.utf8) })
+    }
+
+    /// Sets run-time faults (a JSON object for POST /sandbox/faults), or clears them all with nil.
+    func setFaults(_ json: String?) throws {
+        let answer = try request("/sandbox/faults", method: json == nil ? "DELETE" : "POST", json: json)
+        guard answer.status == 200 else { throw HTTP.Failure(description: "sandbox faults \(json ?? "DELETE"): \(answer.status) \(answer.text)") }
+    }
+
     init(server: PostgresServer, arguments: [String] = []) async throws {
         database = "sandbox_\(UUID().uuidString.prefix(8).lowercased())"
         try server.execute("CREATE DATABASE \(database)")
