@@ -19,13 +19,20 @@ public struct DaemonOptions: Sendable {
     public var gracePeriod: Duration
     /// Set for a timed run (`--duration`): soak stops by itself and judges the run.
     public var timedRun: TimedRunOptions?
+    /// How often a request or probe that keeps failing logs a summary line, and how long it must go
+    /// without failure to count as recovered.
+    public var failureInterval: Duration
 
-    public init(configFile: String, listenAddress: ListenAddress?, enableLifecycle: Bool, gracePeriod: Duration, timedRun: TimedRunOptions? = nil) {
+    public init(
+        configFile: String, listenAddress: ListenAddress?, enableLifecycle: Bool, gracePeriod: Duration, timedRun: TimedRunOptions? = nil,
+        failureInterval: Duration = .seconds(60)
+    ) {
         self.configFile = configFile
         self.listenAddress = listenAddress
         self.enableLifecycle = enableLifecycle
         self.gracePeriod = gracePeriod
         self.timedRun = timedRun
+        self.failureInterval = failureInterval
     }
 }
 
@@ -56,12 +63,33 @@ public enum DaemonError: Error, CustomStringConvertible {
     case httpClient(String)
     /// A timed run's baseline cannot be read or was written for another config; nothing was started.
     case unusableBaseline(RunSummary.BaselineError)
+    /// The web server could not listen on the address, for the reason given (the system's words).
+    case cannotListen(address: String, reason: String)
 
     public var description: String {
         switch self {
         case .invalidConfig(let error): "invalid config:\n\(error)"
         case .httpClient(let message): "the HTTP client could not start: \(message)"
         case .unusableBaseline(let error): "unusable baseline: \(error)"
+        case .cannotListen(let address, let reason):
+            "cannot listen on \(address): \(reason); "
+                + (reason.contains("in use") ? "stop what uses it, or choose another address" : "choose another address")
+                + " with --web.listen-address or web.listen_address"
+        }
+    }
+
+    /// `error` as ``cannotListen(address:reason:)`` when it is the web server failing to bind or
+    /// resolve its address (NIO's own text names a system call, not the address).
+    static func listening(on address: String, _ error: any Error) -> any Error {
+        switch error {
+        case let error as IOError:
+            DaemonError.cannotListen(address: address, reason: String(cString: strerror(error.errnoCode)).lowercased())
+        case let error as SocketAddressError.UnknownHost:
+            DaemonError.cannotListen(address: address, reason: "cannot resolve \(error.host): \(error.errorDescription.lowercased())")
+        case let error as SocketAddressError:
+            if case .unknown(let host, _) = error { DaemonError.cannotListen(address: address, reason: "cannot resolve \(host)") } else { error }
+        default:
+            error
         }
     }
 }
@@ -113,15 +141,17 @@ public struct Daemon: Sendable {
                 options: $0, baseline: baseline, config: initial, configFile: options.configFile,
                 configHash: RunSummary.fnv1a(FileManager.default.contents(atPath: options.configFile).map { [UInt8]($0) } ?? []), build: build)
         }
+        let board = StatusBoard(failureInterval: options.failureInterval, logger: logger, startedAt: startedAt, start: startInstant)
         let traffic = TrafficEngine(
-            client: client, metrics: HTTPMetrics(registries: metrics.registries, latencyBuckets: initial.http.latencyBuckets, recorder: recorder),
+            client: client,
+            metrics: HTTPMetrics(registries: metrics.registries, latencyBuckets: initial.http.latencyBuckets, board: board, recorder: recorder),
             logger: logger)
         let databaseRecorder = options.timedRun.map { _ in DatabaseRecorder() }
         let results = ResultsFile(path: initial.resultsFile, registry: metrics.registry, logger: logger)
         let databases = DatabaseSupervisor(
-            metrics: DatabaseMetrics(registry: metrics.registry), results: results, recorder: databaseRecorder, logger: logger)
+            metrics: DatabaseMetrics(registry: metrics.registry), results: results, board: board, recorder: databaseRecorder, logger: logger)
         let probes = HTTPProbeSupervisor(
-            context: HTTPProbeContext(client: client, metrics: ProbeMetrics(registry: metrics.registry), results: results, logger: logger))
+            context: HTTPProbeContext(client: client, metrics: ProbeMetrics(registry: metrics.registry), results: results, board: board, logger: logger))
         let config = ConfigState(
             path: options.configFile, initial: initial, metrics: metrics, traffic: traffic, databases: databases, probes: probes, logger: logger)
         let readiness = Readiness()
@@ -134,8 +164,8 @@ public struct Daemon: Sendable {
         }
 
         let server = WebServer(
-            build: build, metrics: metrics, config: config, readiness: readiness,
-            lifecycleEnabled: options.enableLifecycle, startedAt: startedAt, startInstant: startInstant, logger: logger)
+            build: build, metrics: metrics, config: config, board: board, results: results, readiness: readiness,
+            lifecycleEnabled: options.enableLifecycle, logger: logger)
         let logger = self.logger
         // Hummingbird announces itself at info; soak logs its own "listening" line with the bound address.
         var serverLogger = logger
@@ -168,7 +198,11 @@ public struct Daemon: Sendable {
         )
         groupConfiguration.maximumGracefulShutdownDuration = options.gracePeriod + .seconds(1)
         groupConfiguration.maximumCancellationDuration = .seconds(1)
-        try await ServiceGroup(configuration: groupConfiguration).run()
+        do {
+            try await ServiceGroup(configuration: groupConfiguration).run()
+        } catch where readiness.listeningOn == nil {
+            throw DaemonError.listening(on: address.description, error)
+        }
         // The HTTP client has closed, so a probe still waiting on a request has ended, or ends now, and writes its results.
         await probes.awaitStopped()
         await results.close()

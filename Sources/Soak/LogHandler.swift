@@ -52,7 +52,7 @@ public struct SoakLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         var fields: [(String, String)] = [
-            ("ts", Self.timestamp()),
+            ("ts", Timestamp.rfc3339(Date())),
             ("level", Self.name(of: event.level)),
             ("msg", event.message.description),
         ]
@@ -108,17 +108,6 @@ public struct SoakLogHandler: LogHandler {
         case .array(let values): values.map(flatten).joined(separator: ",")
         case .dictionary(let dictionary): dictionary.keys.sorted().map { "\($0):\(flatten(dictionary[$0]!))" }.joined(separator: ",")
         }
-    }
-
-    private static func timestamp() -> String {
-        let now = Date().timeIntervalSince1970
-        var seconds = time_t(now.rounded(.down))
-        let milliseconds = Int((now - now.rounded(.down)) * 1_000)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
-            parts.tm_hour, parts.tm_min, parts.tm_sec, milliseconds)
     }
 }
 

@@ -12,10 +12,10 @@ struct WebServer {
     let build: BuildInfo
     let metrics: SoakMetrics
     let config: ConfigState
+    let board: StatusBoard
+    let results: ResultsFile
     let readiness: Readiness
     let lifecycleEnabled: Bool
-    let startedAt: Date
-    let startInstant: ContinuousClock.Instant
     let logger: Logger
 
     func router() -> Router<BasicRequestContext> {
@@ -26,7 +26,14 @@ struct WebServer {
         router.getAndHead("/readyz") { _, _ in
             self.readiness.isReady ? Self.text(.ok, "Ready\n") : Self.text(.serviceUnavailable, "Not ready: still starting\n")
         }
-        router.getAndHead("/") { _, _ in await self.statusPage() }
+        router.getAndHead("/") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: StatusPage.render(await self.status()))))
+        }
+        router.getAndHead("/api/v1/status") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: await self.status().json())))
+        }
         router.post("/-/reload") { _, _ in await self.reload() }
         router.put("/-/reload") { _, _ in await self.reload() }
         return router
@@ -48,20 +55,12 @@ struct WebServer {
         }
     }
 
-    private func statusPage() async -> Response {
-        let content = StatusPage.Content(
-            build: build,
-            startedAt: startedAt,
-            uptime: ContinuousClock.now - startInstant,
-            listeningOn: readiness.listeningOn ?? "not yet",
-            configFile: config.path,
-            configYAML: await config.current.redactedYAML,
-            lastLoad: await config.lastLoad,
-            lifecycleEnabled: lifecycleEnabled
-        )
-        return Response(
-            status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(string: StatusPage.render(content))))
+    /// What the status page and the status API show now.
+    private func status() async -> StatusSnapshot {
+        board.snapshot(
+            StatusBoard.Context(
+                build: build, listeningOn: readiness.listeningOn ?? "not yet", configFile: config.path, lifecycleEnabled: lifecycleEnabled,
+                config: await config.current, lastLoad: await config.lastLoad, applying: await config.applying, resultsTail: results.tail))
     }
 
     private func reload() async -> Response {

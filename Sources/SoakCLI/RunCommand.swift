@@ -33,6 +33,13 @@ struct RunCommand: AsyncParsableCommand {
     var logFormat: ChoiceArgument<LogFormat> = .init(.logfmt)
 
     @Option(
+        name: .customLong("log.failure-interval"),
+        help: ArgumentHelp(
+            "How often a request or probe that keeps failing logs a summary, and how long without failure counts as recovered.",
+            valueName: "duration"))
+    var failureInterval: DurationArgument = .init(.seconds(60))
+
+    @Option(
         name: .customLong("shutdown.grace-period"),
         help: ArgumentHelp("How long in-flight work may take to finish after SIGTERM, e.g. 4s.", valueName: "duration"))
     var gracePeriod: DurationArgument = .init(.seconds(3))
@@ -82,7 +89,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         let options = DaemonOptions(
             configFile: configFile, listenAddress: listenAddress?.value, enableLifecycle: enableLifecycle,
-            gracePeriod: gracePeriod.value, timedRun: timedRun)
+            gracePeriod: gracePeriod.value, timedRun: timedRun, failureInterval: failureInterval.value)
         let summary: RunSummary?
         do {
             summary = try await Daemon(options: options, logger: logger).run()
@@ -93,6 +100,10 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(errorStatus)
         } catch DaemonError.unusableBaseline(let error) {
             logger.error("unusable baseline", metadata: ["problem": "\(error)"])
+            throw ExitCode(errorStatus)
+        } catch let error as DaemonError {
+            // It says what failed and how to fix it.
+            logger.error("\(error)")
             throw ExitCode(errorStatus)
         } catch {
             logger.error("soak failed", metadata: ["error": "\(error)"])

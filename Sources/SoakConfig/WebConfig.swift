@@ -8,13 +8,17 @@ public struct WebConfig: Sendable, Equatable {
     /// between requests (a scraper's kept-alive connection), or stalled halfway through its headers.
     /// Default 1m.
     public let idleTimeout: Duration
+    /// Links the status page shows beside `/metrics`, by name: `prometheus`, `grafana`.
+    public let links: [String: String]
 
-    static let keys = ["listen_address", "idle_timeout"]
+    static let keys = ["listen_address", "idle_timeout", "links"]
+    static let linkNames = ["prometheus", "grafana"]
     static let defaultIdleTimeout = Duration.seconds(60)
 
-    init(listenAddress: ListenAddress = .default, idleTimeout: Duration = defaultIdleTimeout) {
+    init(listenAddress: ListenAddress = .default, idleTimeout: Duration = defaultIdleTimeout, links: [String: String] = [:]) {
         self.listenAddress = listenAddress
         self.idleTimeout = idleTimeout
+        self.links = links
     }
 
     init?(_ node: Node?, reader: ConfigReader) {
@@ -31,11 +35,29 @@ public struct WebConfig: Sendable, Equatable {
         let idleTimeout = fields["idle_timeout"].map {
             reader.positiveDuration($0, path: fields.path("idle_timeout"), maximum: Limits.timeout)
         } ?? Self.defaultIdleTimeout
-        guard let address, let idleTimeout else { return nil }
-        self.init(listenAddress: address, idleTimeout: idleTimeout)
+        var links: [String: String]? = [:]
+        if let linksNode = fields["links"], let linkFields = reader.mapping(linksNode, path: fields.path("links"), known: Self.linkNames) {
+            for name in Self.linkNames {
+                guard let node = linkFields[name] else { continue }
+                guard let url = reader.string(node, path: linkFields.path(name)) else {
+                    links = nil
+                    continue
+                }
+                guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+                    reader.report("\(linkFields.path(name)): write an http:// or https:// URL, e.g. https://grafana.example.com/d/soak-overview", at: node)
+                    links = nil
+                    continue
+                }
+                links?[name] = url
+            }
+        }
+        guard let address, let idleTimeout, let links else { return nil }
+        self.init(listenAddress: address, idleTimeout: idleTimeout, links: links)
     }
 
     var node: Node {
-        Node([(Node("listen_address"), Node(listenAddress.description)), (Node("idle_timeout"), Node(DurationSyntax.format(idleTimeout)))])
+        var pairs = [(Node("listen_address"), Node(listenAddress.description)), (Node("idle_timeout"), Node(DurationSyntax.format(idleTimeout)))]
+        if !links.isEmpty { pairs.append((Node("links"), Node(links.sorted { $0.key < $1.key }.map { (Node($0.key), Node($0.value)) }))) }
+        return Node(pairs)
     }
 }

@@ -25,7 +25,7 @@ struct InvalidConfigTests {
         Case(
             file: "unknown-key.yaml",
             problems: [
-                #"unknown-key.yaml:2:3: unknown key "listen_adress" in web; did you mean "listen_address"? (valid keys: listen_address, idle_timeout)"#
+                #"unknown-key.yaml:2:3: unknown key "listen_adress" in web; did you mean "listen_address"? (valid keys: listen_address, idle_timeout, links)"#
             ]),
         Case(
             file: "unknown-top-level-key.yaml",
@@ -41,7 +41,7 @@ struct InvalidConfigTests {
         Case(
             file: "wrong-type.yaml",
             problems: [
-                #"wrong-type.yaml:1:6: web: expected a mapping of listen_address, idle_timeout, found ":9470""#,
+                #"wrong-type.yaml:1:6: web: expected a mapping of listen_address, idle_timeout, links, found ":9470""#,
                 "wrong-type.yaml:4:10: targets.pulp.url: expected a string, found a list",
                 "wrong-type.yaml:5:14: targets.pulp.timeout: expected a duration such as 30s, found a mapping",
                 #"wrong-type.yaml:7:29: targets.pulp.tls.insecure_skip_verify: expected true or false, found "yes""#,

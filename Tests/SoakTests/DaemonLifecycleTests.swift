@@ -21,7 +21,7 @@ struct DaemonLifecycleTests {
         #expect(page.status == 200)
         #expect(page.headers["content-type"] == "text/html; charset=utf-8")
         #expect(page.text.contains("0.1.0"))
-        #expect(page.text.contains("Uptime"))
+        #expect(page.text.contains(">0d 00h 00m"))
         #expect(page.text.contains(#"<a href="metrics">"#))
         #expect(page.text.contains("url: https://pulp.example.com"))
         #expect(page.text.contains("password: &lt;secret&gt;"))
@@ -90,6 +90,17 @@ struct DaemonLifecycleTests {
         #expect(bad.text.contains("soak.yaml:2:3: unknown key \"listen_adress\" in web"))
         #expect(try soak.metric("soak_config_last_reload_successful") == 0)
         #expect(try soak.get("/").text.contains("url: https://new.example.com"))
+    }
+
+    @Test func anAddressInUseIsNamedWithTheFix() async throws {
+        let taken = try SilentListener()
+        let soak = try await RunningSoak(config: "", extraArguments: ["--web.listen-address", "127.0.0.1:\(taken.port)"], waitUntilListening: false)
+        #expect(try await soak.waitForExit(timeout: .seconds(10)) == 1)
+        #expect(
+            soak.log.contains(
+                "msg=\"cannot listen on 127.0.0.1:\(taken.port): address already in use; stop what uses it, or choose another address with --web.listen-address or web.listen_address\""),
+            "log:\n\(soak.log)")
+        #expect(!soak.log.contains("errno"))
     }
 
     @Test func invalidConfigAtStartExitsOneNamingTheLine() async throws {

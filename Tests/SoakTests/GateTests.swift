@@ -171,7 +171,8 @@ struct GateTests {
               - name: direct
                 dsn: "\(postgres.dsn)"
                 probes:
-                  connect: { every: 500ms, thresholds: ["p95 < 5s", "error_ratio < 1%"] }
+                  # Its timeout is at most every: a second, so a busy test machine does not fail a local connect.
+                  connect: { every: 1s, thresholds: ["p95 < 5s", "error_ratio < 1%"] }
                   query: { every: 500ms }
                 holds:
                   - { test: listen_with_notify, hold: 1s, notify_every: 200ms, thresholds: ["missing == 0", "died == 0"] }
@@ -195,7 +196,7 @@ struct GateTests {
         let database = try #require(summary.databases.first)
         #expect(database.database == "direct")
         for probe in database.probes {
-            #expect(probe.runs >= 4 && probe.failures == 0, "\(probe)")
+            #expect(probe.runs >= 3 && probe.failures == 0, "\(probe)")
             #expect(probe.p95Seconds ?? 0 > 0, "\(probe)")
         }
         #expect(database.probes.map(\.probe).sorted() == ["connect", "query"])

@@ -28,6 +28,7 @@ struct HoldHarness {
         let hold = database.holds.first { $0.test == test }!
         return HoldRunner(
             config: hold, endpoint: endpoint, metrics: HoldMetrics(metrics: metrics, database: database.name, test: test), results: results,
+            status: HoldStatus(test: test.rawValue),
             logger: Logger(label: "test"))
     }
 

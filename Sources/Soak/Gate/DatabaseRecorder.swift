@@ -122,11 +122,7 @@ public struct DatabaseFigures: Codable, Sendable, Equatable {
             }
             if let counts = record.notifications {
                 var total = notifications ?? NotificationCounts()
-                total.sent += counts.sent
-                total.received += counts.received
-                total.missing += counts.missing
-                total.duplicate += counts.duplicate
-                total.outOfOrder += counts.outOfOrder
+                total.add(counts)
                 notifications = total
             }
         }

@@ -30,7 +30,7 @@ struct TimedRunJudge {
         }
         return RunSummary(
             soakVersion: build.version, revision: build.revision, configFile: configFile, configHash: configHash,
-            startedAt: HoldRecord.timestamp(startedAt), endedAt: HoldRecord.timestamp(endedAt), durationSeconds: duration,
+            startedAt: Timestamp.rfc3339(startedAt), endedAt: Timestamp.rfc3339(endedAt), durationSeconds: duration,
             completed: completed, requests: figures, scenarios: recorder.scenarioFigures(until: end), databases: databaseFigures, checks: checks, passed: checks.allSatisfy(\.passed))
     }
 }

@@ -12,6 +12,7 @@ actor DatabaseSupervisor {
 
     private let metrics: DatabaseMetrics
     private let results: ResultsFile
+    private let board: StatusBoard
     private let recorder: DatabaseRecorder?
     private let logger: Logger
     private var running: [String: Running] = [:]
@@ -19,9 +20,10 @@ actor DatabaseSupervisor {
     private var stopped = false
 
     /// `recorder` is set in a timed run, for its summary.
-    init(metrics: DatabaseMetrics, results: ResultsFile, recorder: DatabaseRecorder? = nil, logger: Logger) {
+    init(metrics: DatabaseMetrics, results: ResultsFile, board: StatusBoard, recorder: DatabaseRecorder? = nil, logger: Logger) {
         self.metrics = metrics
         self.results = results
+        self.board = board
         self.recorder = recorder
         self.logger = logger
     }
@@ -63,25 +65,28 @@ actor DatabaseSupervisor {
             guard let make = DatabaseProbes.registered[probe.kind] else { continue }
             metrics.objectives(database: database.name, probe: probe)
             let loop = ProbeLoop(
-                context: DatabaseProbeContext(config: probe, endpoint: endpoint, metrics: metrics, recorder: recorder), make: make, logger: logger)
+                context: DatabaseProbeContext(config: probe, endpoint: endpoint, metrics: metrics, recorder: recorder), make: make,
+                status: board.databaseProbe(database: database.name, probe: probe.kind.rawValue))
             tasks.append(Task { await loop.run() })
         }
         for hold in database.holds {
             metrics.objectives(database: database.name, hold: hold)
             let runner = HoldRunner(
                 config: hold, endpoint: endpoint, metrics: HoldMetrics(metrics: metrics, database: database.name, test: hold.test),
-                results: results, recorder: recorder, logger: logger)
+                results: results, status: board.hold(database: database.name, test: hold.test.rawValue), recorder: recorder, logger: logger)
             tasks.append(Task { await runner.run() })
         }
         return tasks
     }
 }
 
-/// Runs one periodic probe on its schedule, counting failures and logging when it starts and stops failing.
+/// Runs one periodic probe on its schedule, counting failures; its ``DatabaseProbeStatus`` shows the
+/// last run and logs, as for requests, when the probe starts failing, while it keeps failing, and
+/// when it has recovered.
 struct ProbeLoop: Sendable {
     let context: DatabaseProbeContext
     let make: @Sendable (DatabaseProbeContext) -> any DatabaseProbe
-    let logger: Logger
+    let status: DatabaseProbeStatus
 
     func run() async {
         let database = context.endpoint.database
@@ -93,23 +98,19 @@ struct ProbeLoop: Sendable {
         for reason in PostgresFailure.Reason.allCases where reason != .cancelled {
             _ = context.metrics.probeErrors(database: database, probe: kind, reason: reason)
         }
-        var failing = false
         await runOnSchedule(every: context.config.every) {
-            let failure = await probe.run(timeout: context.config.timeout)
+            let outcome = await probe.run(timeout: context.config.timeout)
             guard !Task.isCancelled else { return }
-            context.recorder?.probe(database: database, probe: kind, failed: failure != nil)
-            if let failure {
+            switch outcome {
+            case .success(let latency):
+                context.recorder?.probe(database: database, probe: kind, failed: false)
+                success.set(to: 1)
+                status.succeeded(latency: latency)
+            case .failure(let failure):
+                context.recorder?.probe(database: database, probe: kind, failed: true)
                 context.metrics.probeErrors(database: database, probe: kind, reason: failure.reason).increment()
                 success.set(to: 0)
-                if !failing {
-                    logger.warning(
-                        "database probe failing", metadata: ["database": "\(database)", "probe": "\(kind)", "reason": "\(failure.reason.rawValue)", "error": "\(failure)"])
-                }
-                failing = true
-            } else {
-                success.set(to: 1)
-                if failing { logger.info("database probe recovered", metadata: ["database": "\(database)", "probe": "\(kind)"]) }
-                failing = false
+                status.failed(FailureReport(reason: failure.reason.rawValue, code: 0, message: failure.description, body: ""))
             }
         }
     }

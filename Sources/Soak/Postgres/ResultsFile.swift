@@ -16,12 +16,15 @@ import Glibc
 /// and counted as dropped, so no result is ever silently lost.
 final class ResultsFile: Sendable {
     static let backlogLimit = 10_000
+    /// Lines kept for the status page's view of the file's end.
+    static let tailLength = 20
     static let firstRetry = Duration.seconds(1)
     static let lastRetry = Duration.seconds(30)
 
     private struct State {
         var path: String?
         var backlog: [Data] = []
+        var tail: [String] = []
         var retrying = false
         var retry: Task<Void, Never>?
         var failing = false
@@ -112,6 +115,9 @@ final class ResultsFile: Sendable {
         state.withLock { $0.retry = task }
     }
 
+    /// The last lines written, oldest first.
+    var tail: [String] { state.withLock { $0.tail } }
+
     /// At shutdown: a last attempt, and every line that still cannot be written goes to the log in full.
     func close() async {
         state.withLock { $0.retry?.cancel() }
@@ -131,7 +137,10 @@ final class ResultsFile: Sendable {
         var bytes = Data()
         for line in lines { bytes.append(line) }
         if let error = Self.appendAndSync(bytes, to: path) { return (path, error) }
-        state.withLock { $0.backlog.removeFirst(min(lines.count, $0.backlog.count)) }
+        state.withLock { state in
+            state.backlog.removeFirst(min(lines.count, state.backlog.count))
+            state.tail = Array((state.tail + lines.suffix(Self.tailLength).map { String(decoding: $0.dropLast(), as: UTF8.self) }).suffix(Self.tailLength))
+        }
         return nil
     }
 

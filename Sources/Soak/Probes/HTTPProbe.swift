@@ -14,6 +14,7 @@ struct HTTPProbeContext: Sendable {
     let client: CurlClient
     let metrics: ProbeMetrics
     let results: ResultsFile
+    let board: StatusBoard
     let logger: Logger
 }
 
@@ -32,11 +33,20 @@ struct ProbeExchange: Sendable {
         return try? JSONSerialization.jsonObject(with: Data(outcome.body), options: [.fragmentsAllowed])
     }
 
+    /// The request that was sent: its method and URL, for the failure log.
+    let method: String
+    let url: String
+
     static func send(_ request: OutgoingRequest, expecting expectation: HTTPRequestConfig.StatusExpectation, on client: CurlClient) async -> ProbeExchange {
         let sentAt = ContinuousClock.now
         let outcome = await client.send(request)
         let failure = outcome.failure?.reason.rawValue ?? (expectation.accepts(outcome.status) ? nil : "status")
-        return ProbeExchange(outcome: outcome, sentAt: sentAt, failure: failure)
+        return ProbeExchange(outcome: outcome, sentAt: sentAt, failure: failure, method: request.method, url: request.url)
+    }
+
+    /// A failure of this exchange with `reason` (its own, or `parse` and the like found in the answer).
+    func report(_ reason: String, detail: String? = nil) -> FailureReport {
+        FailureReport(reason: reason, outcome: outcome, method: method, url: url, detail: detail ?? (failure == "status" ? "HTTP \(outcome.status)" : nil))
     }
 }
 

@@ -11,11 +11,13 @@ struct IngestionProbe: HTTPProbe {
     let config: IngestionProbeConfig
     let context: HTTPProbeContext
     private let request: PreparedRequest
+    private let status: HTTPProbeStatus
 
     init(config: IngestionProbeConfig, context: HTTPProbeContext) {
         self.config = config
         self.context = context
         request = PreparedRequest(config.request, target: config.target, connections: nil)
+        status = context.board.httpProbe(section: "ingestion", name: config.name)
         _ = context.metrics.ingestRate(probe: config.name)
         for reason in ProbeMetrics.requestFailureReasons { _ = context.metrics.ingestErrors(probe: config.name, reason: reason) }
     }
@@ -68,11 +70,12 @@ struct IngestionProbe: HTTPProbe {
         let tasks = calls.map(\.tasks).reduce(0, +)
         let rate = wall > 0 ? Double(tasks) / wall : 0
         let round = Round(
-            probe: config.name, startedAt: HoldRecord.timestamp(startedAt), calls: calls, tasks: tasks, seconds: wall, tasksPerSecond: rate)
+            probe: config.name, startedAt: Timestamp.rfc3339(startedAt), calls: calls, tasks: tasks, seconds: wall, tasksPerSecond: rate)
         guard !Task.isCancelled else { return round }
         await context.results.append(round)
         context.metrics.ingestRate(probe: config.name).set(to: rate)
         let failed = calls.filter { $0.error != nil }
+        status.round(.init(startedAt: round.startedAt, tasks: tasks, seconds: wall, tasksPerSecond: rate, failedCalls: failed.count))
         context.logger.info(
             "ingestion round", metadata: ["probe": "\(config.name)", "round": "\(number)", "tasks": "\(tasks)", "tasks_per_second": "\(rate)", "failed_calls": "\(failed.count)"])
         return round
@@ -81,27 +84,24 @@ struct IngestionProbe: HTTPProbe {
     private func call() async -> Call {
         let exchange = await ProbeExchange.send(request.render(), expecting: config.request.expectStatus, on: context.client)
         let seconds = DurationSyntax.seconds(exchange.took)
-        var failure = exchange.failure
+        var failure = exchange.failure.map { exchange.report($0) }
         var tasks = 0
         if failure == nil {
             if let document = exchange.json, let count = config.countPath.number(in: document), count >= 0, count == count.rounded() {
                 tasks = Int(count)
             } else {
-                failure = "parse"
+                failure = exchange.report("parse", detail: "no whole number of tasks at \(config.countPath)")
             }
         }
-        guard !Task.isCancelled else { return Call(tasks: tasks, seconds: seconds, error: failure, status: exchange.outcome.status) }
+        guard !Task.isCancelled else { return Call(tasks: tasks, seconds: seconds, error: failure?.reason, status: exchange.outcome.status) }
         context.metrics.ingestedTasks(probe: config.name).record(Double(tasks))
         context.metrics.ingestDuration(probe: config.name).record(seconds)
         if let failure {
-            context.metrics.ingestErrors(probe: config.name, reason: failure).increment()
-            context.logger.warning(
-                "ingestion call failed",
-                metadata: [
-                    "probe": "\(config.name)", "reason": "\(failure)", "status": "\(exchange.outcome.status)",
-                    "error": "\(exchange.outcome.failure?.message ?? String(decoding: exchange.outcome.body.prefix(200), as: UTF8.self))",
-                ])
+            context.metrics.ingestErrors(probe: config.name, reason: failure.reason).increment()
+            status.failures.failed(failure)
+        } else {
+            status.failures.succeeded()
         }
-        return Call(tasks: tasks, seconds: seconds, error: failure, status: exchange.outcome.status)
+        return Call(tasks: tasks, seconds: seconds, error: failure?.reason, status: exchange.outcome.status)
     }
 }

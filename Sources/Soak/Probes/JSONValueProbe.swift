@@ -13,6 +13,7 @@ struct JSONValueProbe: HTTPProbe {
     private let gauges: [(path: JSONPath, gauge: Gauge)]
     private let success: Gauge
     private let errors: [String: Counter]
+    private let status: HTTPProbeStatus
 
     init(config: JSONValueProbeConfig, context: HTTPProbeContext) {
         self.config = config
@@ -22,19 +23,12 @@ struct JSONValueProbe: HTTPProbe {
         success = context.metrics.jsonSuccess(probe: config.name)
         errors = Dictionary(
             uniqueKeysWithValues: (ProbeMetrics.requestFailureReasons + ["missing"]).map { ($0, context.metrics.jsonErrors(probe: config.name, reason: $0)) })
+        status = context.board.httpProbe(section: "json_values", name: config.name)
     }
 
     func run() async {
-        var failing = false
         await runOnSchedule(every: config.every) {
-            let failure = await self.round()
-            guard !Task.isCancelled else { return }
-            if let failure, !failing {
-                context.logger.warning("JSON value probe failing", metadata: ["probe": "\(config.name)", "error": "\(failure)"])
-            } else if failure == nil, failing {
-                context.logger.info("JSON value probe recovered", metadata: ["probe": "\(config.name)"])
-            }
-            failing = failure != nil
+            await self.round()
         }
         // Stopped (removed, changed or shutting down): no series may outlive the probe at a stale value.
         for entry in gauges { context.metrics.registry.unregisterGauge(entry.gauge) }
@@ -44,29 +38,38 @@ struct JSONValueProbe: HTTPProbe {
 
     /// One request and its values; what went wrong, if anything.
     @discardableResult
-    func round() async -> String? {
+    func round() async -> FailureReport? {
         let exchange = await ProbeExchange.send(request.render(), expecting: config.request.expectStatus, on: context.client)
         guard !Task.isCancelled else { return nil }
-        var failure: (reason: String, detail: String)?
+        var failure: FailureReport?
         let document = exchange.json
         if let reason = exchange.failure {
-            failure = (reason, exchange.outcome.failure?.message ?? "HTTP \(exchange.outcome.status): \(TaskProbe.excerpt(exchange.outcome.body))")
+            failure = exchange.report(reason)
         } else if document == nil {
-            failure = ("parse", "the answer is not JSON: \(TaskProbe.excerpt(exchange.outcome.body))")
+            failure = exchange.report("parse", detail: "the answer is not JSON")
         }
         var missing: [String] = []
+        var values: [String: Double?] = [:]
         for (index, entry) in gauges.enumerated() {
+            let name = config.values[index].name
             guard failure == nil, let document, let number = entry.path.number(in: document) else {
                 entry.gauge.set(to: .nan)
-                if failure == nil { missing.append("\(config.values[index].name) (\(entry.path))") }
+                values[name] = .some(nil)
+                if failure == nil { missing.append("\(name) (\(entry.path))") }
                 continue
             }
             entry.gauge.set(to: number)
+            values[name] = number
         }
-        if failure == nil, !missing.isEmpty { failure = ("missing", "no number at \(missing.joined(separator: ", "))") }
+        if failure == nil, !missing.isEmpty { failure = exchange.report("missing", detail: "no number at \(missing.joined(separator: ", "))") }
         success.set(to: failure == nil ? 1 : 0)
-        guard let failure else { return nil }
+        status.values(values, error: failure.map { "\($0.reason): \($0.message)" })
+        guard let failure else {
+            status.failures.succeeded()
+            return nil
+        }
         (errors[failure.reason] ?? context.metrics.jsonErrors(probe: config.name, reason: failure.reason)).increment()
-        return "\(failure.reason): \(failure.detail)"
+        status.failures.failed(failure)
+        return failure
     }
 }

@@ -12,6 +12,7 @@ struct TaskProbe: HTTPProbe {
     let context: HTTPProbeContext
     private let dispatch: PreparedRequest
     private let following = Following()
+    private let status: HTTPProbeStatus
 
     /// The number of tasks being followed, mirrored in `soak_tasks_in_progress`.
     final class Following: Sendable {
@@ -22,6 +23,8 @@ struct TaskProbe: HTTPProbe {
         self.config = config
         self.context = context
         dispatch = PreparedRequest(config.dispatch, target: config.target, connections: nil)
+        status = context.board.httpProbe(section: "tasks", name: config.name)
+        status.inProgress(0)
         let metrics = context.metrics
         metrics.tasksInProgress(probe: config.name).set(to: 0)
         _ = metrics.followTimeouts(probe: config.name)
@@ -48,32 +51,39 @@ struct TaskProbe: HTTPProbe {
     /// Sends the dispatch request; the task URLs to follow, or none (counted) when it failed.
     func dispatchRound() async -> [String] {
         guard following.count.load(ordering: .relaxed) < config.maxInProgress else {
-            dispatchFailed("busy", detail: "\(config.maxInProgress) tasks are already being followed (max_in_progress)")
+            dispatchFailed(
+                FailureReport(
+                    reason: "busy", code: 0, message: "\(config.maxInProgress) tasks are already being followed (max_in_progress)", body: ""))
             return []
         }
         let exchange = await ProbeExchange.send(dispatch.render(), expecting: config.dispatch.expectStatus, on: context.client)
         guard !Task.isCancelled else { return [] }
         if let failure = exchange.failure {
-            dispatchFailed(failure, detail: exchange.outcome.failure?.message ?? "HTTP \(exchange.outcome.status): \(Self.excerpt(exchange.outcome.body))")
+            dispatchFailed(exchange.report(failure))
             return []
         }
         guard let document = exchange.json else {
-            dispatchFailed("parse", detail: "the answer is not JSON: \(Self.excerpt(exchange.outcome.body))")
+            dispatchFailed(exchange.report("parse", detail: "the answer is not JSON"))
             return []
         }
         let hrefs = Self.hrefs(in: document, paths: config.taskHrefs)
         guard !hrefs.isEmpty else {
-            dispatchFailed("parse", detail: "no task href at \(config.taskHrefs.map(\.description).joined(separator: " or ")): \(Self.excerpt(exchange.outcome.body))")
+            dispatchFailed(exchange.report("parse", detail: "no task href at \(config.taskHrefs.map(\.description).joined(separator: " or "))"))
             return []
         }
+        status.failures.succeeded()
         let urls = hrefs.map { Self.resolve($0, against: config.target.url) }
         let admitted = Array(urls.prefix(max(0, config.maxInProgress - following.count.load(ordering: .relaxed))))
         if admitted.count < urls.count {
-            dispatchFailed("busy", detail: "\(urls.count - admitted.count) dispatched tasks are not followed: max_in_progress is \(config.maxInProgress)")
+            dispatchFailed(
+                FailureReport(
+                    reason: "busy", code: 0,
+                    message: "\(urls.count - admitted.count) dispatched tasks are not followed: max_in_progress is \(config.maxInProgress)", body: ""))
         }
         context.metrics.tasksDispatched(probe: config.name).increment(by: Int64(admitted.count))
         let count = following.count.add(admitted.count, ordering: .relaxed).newValue
         context.metrics.tasksInProgress(probe: config.name).set(to: Double(count))
+        status.inProgress(count)
         return admitted
     }
 
@@ -94,13 +104,14 @@ struct TaskProbe: HTTPProbe {
             guard !Task.isCancelled else { break }
             record.polls += 1
             if let failure = exchange.failure {
-                pollFailed(failure, record: &record, detail: exchange.outcome.failure?.message ?? "HTTP \(exchange.outcome.status)")
+                pollFailed(exchange.report(failure), record: &record)
                 continue
             }
             guard let task = PulpTask(json: exchange.outcome.bodyTruncated ? [] : exchange.outcome.body) else {
-                pollFailed("parse", record: &record, detail: "not a task: \(Self.excerpt(exchange.outcome.body))")
+                pollFailed(exchange.report("parse", detail: "not a task"), record: &record)
                 continue
             }
+            status.failures.succeeded()
             record.task = task
             if task.isFinal {
                 record.outcome = .finished
@@ -115,6 +126,11 @@ struct TaskProbe: HTTPProbe {
         let count = following.count.subtract(1, ordering: .relaxed).newValue
         let metrics = context.metrics
         metrics.tasksInProgress(probe: config.name).set(to: Double(count))
+        status.inProgress(count)
+        status.taskEnded(
+            .init(
+                href: record.href, outcome: record.outcome.rawValue, state: record.task?.state,
+                phases: Dictionary(record.task?.phases.map { ($0.phase, $0.seconds) } ?? [], uniquingKeysWith: { first, _ in first }), endedAt: Date()))
         var metadata: Logger.Metadata = ["probe": "\(config.name)", "task": "\(record.href)", "state": "\(record.task?.state ?? "unknown")"]
         switch record.outcome {
         case .finished:
@@ -135,15 +151,17 @@ struct TaskProbe: HTTPProbe {
         }
     }
 
-    private func dispatchFailed(_ reason: String, detail: String) {
-        context.metrics.dispatchErrors(probe: config.name, reason: reason).increment()
-        context.logger.warning("task dispatch failed", metadata: ["probe": "\(config.name)", "reason": "\(reason)", "error": "\(detail)"])
+    /// A dispatch that yielded no task to follow: counted, and logged as the probe's failures are.
+    private func dispatchFailed(_ failure: FailureReport) {
+        context.metrics.dispatchErrors(probe: config.name, reason: failure.reason).increment()
+        status.failures.failed(failure)
     }
 
-    private func pollFailed(_ reason: String, record: inout TaskRecord, detail: String) {
-        context.metrics.pollErrors(probe: config.name, reason: reason).increment()
-        record.lastPollError = "\(reason): \(detail)"
-        context.logger.warning("task poll failed; polling again", metadata: ["probe": "\(config.name)", "task": "\(record.href)", "reason": "\(reason)", "error": "\(detail)"])
+    /// A poll that failed (the task is polled again): counted, kept with the task, and logged as the probe's failures are.
+    private func pollFailed(_ failure: FailureReport, record: inout TaskRecord) {
+        context.metrics.pollErrors(probe: config.name, reason: failure.reason).increment()
+        record.lastPollError = "\(failure.reason): \(failure.message)"
+        status.failures.failed(failure)
     }
 
     /// The hrefs at the first path that leads to any string.
@@ -164,10 +182,5 @@ struct TaskProbe: HTTPProbe {
         origin.path = ""
         origin.query = nil
         return (origin.string ?? base) + href
-    }
-
-    static func excerpt(_ body: [UInt8]) -> String {
-        let text = String(decoding: body.prefix(200), as: UTF8.self)
-        return body.count > 200 ? text + "…" : text
     }
 }

@@ -25,7 +25,7 @@ struct TaskRecord: Encodable, Sendable {
     init(probe: String, href: String, dispatchedAt: Date) {
         self.probe = probe
         self.href = href
-        self.dispatchedAt = HoldRecord.timestamp(dispatchedAt)
+        self.dispatchedAt = Timestamp.rfc3339(dispatchedAt)
     }
 
     enum CodingKeys: String, CodingKey {

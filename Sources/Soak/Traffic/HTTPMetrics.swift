@@ -15,12 +15,15 @@ final class HTTPMetrics: Sendable {
     let latencyBuckets: [Double]
     /// Set in a timed run: the exact recording its summary is made from.
     let recorder: RunRecorder?
+    /// What the status page shows of the traffic.
+    let board: StatusBoard
     private let trackers = Mutex<[String: ConnectionTracker]>([:])
     /// Each request's registry, by scenario and request, so a restarted scenario keeps its series.
     private let requestRegistries = Mutex<[String: PrometheusCollectorRegistry]>([:])
 
-    init(registries: MetricRegistries, latencyBuckets: [Double], recorder: RunRecorder? = nil) {
+    init(registries: MetricRegistries, latencyBuckets: [Double], board: StatusBoard, recorder: RunRecorder? = nil) {
         self.registries = registries
+        self.board = board
         self.latencyBuckets = latencyBuckets
         self.recorder = recorder
     }
@@ -65,17 +68,20 @@ final class HTTPMetrics: Sendable {
     }
 }
 
-/// One scenario's own families: in flight, dropped, schedule lag, virtual users.
+/// One scenario's own families (in flight, dropped, schedule lag, virtual users) and its part of the
+/// status page, moved together.
 final class ScenarioMetrics: Sendable {
-    let inFlight: Gauge
-    let dropped: Counter
-    let scheduleLag: ValueHistogram
+    private let inFlight: Gauge
+    private let dropped: Counter
+    private let scheduleLag: ValueHistogram
+    let status: ScenarioStatus
     private let metrics: HTTPMetrics
     private let scenario: String
 
     init(metrics: HTTPMetrics, scenario: String) {
         self.metrics = metrics
         self.scenario = scenario
+        status = metrics.board.scenario(scenario)
         let labels = [("scenario", scenario)]
         inFlight = metrics.registry.makeGauge(
             descriptor: HTTPMetrics.descriptor("requests_in", "flight", "Requests of the scenario sent and not yet answered."), labels: labels)
@@ -90,6 +96,25 @@ final class ScenarioMetrics: Sendable {
             labels: labels, buckets: HTTPMetrics.lagBuckets)
     }
 
+    /// Requests of the scenario in flight now.
+    func setInFlight(_ count: Int) {
+        inFlight.set(to: Double(count))
+        status.inFlight.store(count, ordering: .relaxed)
+    }
+
+    /// An open-model send skipped because `max_in_flight` requests were in flight.
+    func recordDropped() {
+        dropped.increment()
+        status.dropped.add(1, ordering: .relaxed)
+    }
+
+    /// How late a send was against its intended time.
+    func recordLag(_ lag: Duration) {
+        let seconds = DurationSyntax.seconds(lag)
+        scheduleLag.record(seconds)
+        status.recordLag(seconds: seconds)
+    }
+
     /// Counts a pool whose SQL query failed, so its fallback values were used.
     func poolFallback(pool: String) {
         metrics.registry.makeCounter(
@@ -100,15 +125,34 @@ final class ScenarioMetrics: Sendable {
         ).increment()
     }
 
-    func virtualUsers(userClass: String) -> Gauge {
-        metrics.registry.makeGauge(
-            descriptor: MetricNameDescriptor(
-                namespace: "soak", metricName: "virtual", unitName: "users", helpText: "Virtual users running in a closed-model scenario."),
-            labels: [("scenario", scenario), ("user_class", userClass)])
+    /// The count of running virtual users of one class, which also moves the scenario's total on the status page.
+    func virtualUsers(userClass: String) -> VirtualUserCount {
+        VirtualUserCount(
+            gauge: metrics.registry.makeGauge(
+                descriptor: MetricNameDescriptor(
+                    namespace: "soak", metricName: "virtual", unitName: "users", helpText: "Virtual users running in a closed-model scenario."),
+                labels: [("scenario", scenario), ("user_class", userClass)]),
+            status: status)
     }
 
     func request(_ request: RequestConfig, objectives: [ScenarioConfig.Threshold]) -> RequestMetrics {
         RequestMetrics(metrics: metrics, scenario: scenario, request: request.name, method: request.request.method, objectives: objectives)
+    }
+}
+
+/// Running virtual users of one class: `soak_virtual_users{user_class}` and the scenario's total on the status page.
+struct VirtualUserCount: Sendable {
+    let gauge: Gauge
+    let status: ScenarioStatus
+
+    func increment() {
+        gauge.increment()
+        status.virtualUsers.add(1, ordering: .relaxed)
+    }
+
+    func decrement() {
+        gauge.decrement()
+        status.virtualUsers.subtract(1, ordering: .relaxed)
     }
 }
 

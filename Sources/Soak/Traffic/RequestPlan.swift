@@ -6,12 +6,14 @@ internal import SoakConfig
 struct RequestPlan: Sendable {
     let config: RequestConfig
     let metrics: RequestMetrics
+    let status: RequestStatus
     private let prepared: PreparedRequest
     private let checks: [CompiledCheck]
 
-    init(config: RequestConfig, target: TargetConfig, metrics: RequestMetrics, connections: ConnectionTracker) {
+    init(config: RequestConfig, target: TargetConfig, metrics: RequestMetrics, status: RequestStatus, connections: ConnectionTracker) {
         self.config = config
         self.metrics = metrics
+        self.status = status
         prepared = PreparedRequest(config.request, target: target, connections: connections)
         checks = config.checks.map(CompiledCheck.init)
     }
@@ -21,26 +23,33 @@ struct RequestPlan: Sendable {
         prepared.render(&scope, credential: credential)
     }
 
-    /// The `reason` label of a failed request, or nil when it succeeded.
-    func failureReason(_ outcome: HTTPOutcome) -> String? {
-        if let failure = outcome.failure { return failure.reason.rawValue }
-        guard config.request.expectStatus.accepts(outcome.status) else { return "status" }
+    /// Why a request failed: the `reason` label and what was wrong, or nil when it succeeded.
+    func failure(_ outcome: HTTPOutcome) -> (reason: String, detail: String)? {
+        if let failure = outcome.failure { return (failure.reason.rawValue, failure.message) }
+        guard config.request.expectStatus.accepts(outcome.status) else {
+            return ("status", "HTTP \(outcome.status) is not in expect_status")
+        }
         guard !checks.isEmpty else { return nil }
-        if outcome.bodyTruncated { return "check" }
+        if outcome.bodyTruncated { return ("check", "the body is longer than max_response_bytes, so it cannot be checked") }
         var document: Any?
         for check in checks {
             if check.needsJSON, document == nil {
                 document = try? JSONSerialization.jsonObject(with: Data(outcome.body), options: [.fragmentsAllowed])
-                if document == nil { return "check" }
+                if document == nil { return ("check", "the body is not JSON") }
             }
-            if !check.passes(body: outcome.body, document: document) { return "check" }
+            if !check.passes(body: outcome.body, document: document) { return ("check", "check failed: \(check.check)") }
         }
         return nil
     }
 
-    /// Records the outcome, judged by `failureReason`, in the request's metrics.
-    func record(_ outcome: HTTPOutcome, latency: Duration) {
-        metrics.record(outcome, latency: latency, failureReason: failureReason(outcome))
+    /// Records the outcome, judged by ``failure(_:)``, in the request's metrics and status; `url` is
+    /// what was requested (its path, without the query, is logged when the request starts failing).
+    func record(_ outcome: HTTPOutcome, latency: Duration, url: String) {
+        let failure = failure(outcome)
+        metrics.record(outcome, latency: latency, failureReason: failure?.reason)
+        status.record(
+            latency: latency,
+            failure: failure.map { FailureReport(reason: $0.reason, outcome: outcome, method: config.request.method, url: url, detail: $0.detail) })
     }
 }
 

@@ -30,7 +30,8 @@ final class ScenarioRun: Sendable {
         let plans = config.requests.map { request in
             RequestPlan(
                 config: request, target: config.target,
-                metrics: metrics.request(request, objectives: request.thresholds ?? config.thresholds), connections: connections)
+                metrics: metrics.request(request, objectives: request.thresholds ?? config.thresholds),
+                status: metrics.status.request(request.name, method: request.request.method), connections: connections)
         }
         var pools: [String: [TemplateValue]] = [:]
         for pool in config.pools {
@@ -83,20 +84,19 @@ final class ScenarioRun: Sendable {
                 }
             }
             guard inFlight.load(ordering: .relaxed) < model.maxInFlight else {
-                metrics.dropped.increment()
+                metrics.recordDropped()
                 continue
             }
             let plan = plans[picker.pick(using: &scope.random)]
             scope.now = Date()
             let request = plan.render(&scope, credential: nil)
-            metrics.scheduleLag.record(DurationSyntax.seconds(.now - intended))
-            let count = inFlight.add(1, ordering: .relaxed).newValue
-            metrics.inFlight.set(to: Double(count))
+            metrics.recordLag(.now - intended)
+            metrics.setInFlight(inFlight.add(1, ordering: .relaxed).newValue)
+            let url = request.url
             client.submit(request) { [self] outcome in
-                let remaining = inFlight.subtract(1, ordering: .relaxed).newValue
-                metrics.inFlight.set(to: Double(remaining))
+                metrics.setInFlight(inFlight.subtract(1, ordering: .relaxed).newValue)
                 // Latency from the intended send time: a late send is the tool's delay, and counts.
-                plan.record(outcome, latency: outcome.completedAt - intended)
+                plan.record(outcome, latency: outcome.completedAt - intended, url: url)
             }
         }
     }
@@ -150,10 +150,10 @@ final class ScenarioRun: Sendable {
             scope.now = Date()
             let request = plan.render(&scope, credential: credential)
             let started = ContinuousClock.now
-            metrics.inFlight.set(to: Double(inFlight.add(1, ordering: .relaxed).newValue))
+            metrics.setInFlight(inFlight.add(1, ordering: .relaxed).newValue)
             let outcome = await client.send(request)
-            metrics.inFlight.set(to: Double(inFlight.subtract(1, ordering: .relaxed).newValue))
-            plan.record(outcome, latency: outcome.completedAt - started)
+            metrics.setInFlight(inFlight.subtract(1, ordering: .relaxed).newValue)
+            plan.record(outcome, latency: outcome.completedAt - started, url: request.url)
             let pause = UserPlan.pause(wait, elapsed: .now - started, using: &scope.random)
             do {
                 try await Task.sleep(for: pause)

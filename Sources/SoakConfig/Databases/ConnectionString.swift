@@ -12,6 +12,12 @@ struct ConnectionString {
 
     /// The password the string sets, if any.
     let password: String?
+    /// Where it connects, as `host=… port=… dbname=… user=…` with only the keys the string sets:
+    /// what the status page and the redacted config show instead of the string (never the password).
+    let endpoint: String
+
+    /// The keys ``endpoint`` shows, in its order.
+    static let shownKeys = ["host", "hostaddr", "port", "dbname", "user"]
 
     static func parse(_ text: String) -> Result<ConnectionString, Failure> {
         var errorMessage: UnsafeMutablePointer<CChar>?
@@ -28,13 +34,17 @@ struct ConnectionString {
         }
         defer { PQconninfoFree(options) }
         var password: String?
+        var shown: [String: String] = [:]
         var option = options
         while let keyword = option.pointee.keyword {
-            if String(cString: keyword) == "password", let value = option.pointee.val {
-                password = String(cString: value)
+            let key = String(cString: keyword)
+            if let value = option.pointee.val.map({ String(cString: $0) }) {
+                if key == "password" { password = value }
+                if shownKeys.contains(key) { shown[key] = value }
             }
             option += 1
         }
-        return .success(ConnectionString(password: password))
+        let endpoint = shownKeys.compactMap { key in shown[key].map { "\(key)=\($0)" } }.joined(separator: " ")
+        return .success(ConnectionString(password: password, endpoint: endpoint.isEmpty ? "libpq defaults (PG* environment)" : endpoint))
     }
 }

@@ -16,6 +16,8 @@ public struct DatabaseConfig: Sendable, Equatable {
     public let holds: [HoldConfig]
     /// The password given in the connection string, so that messages can be scrubbed of it.
     let password: String?
+    /// Host, port, database and user of the connection string (never the password), for the status page.
+    public let endpoint: String
 
     static let keys = ["name", "dsn", "dsn_file", "connect_timeout", "probes", "holds"]
     static let defaultConnectTimeout = Duration.seconds(10)
@@ -37,12 +39,14 @@ public struct DatabaseConfig: Sendable, Equatable {
         }
         var dsn: Secret?
         var password: String?
+        var endpoint = "libpq defaults (PG* environment)"
         if fields["dsn"] != nil || fields["dsn_file"] != nil {
             dsn = reader.secret(fields, key: "dsn", required: false)
             if let dsn {
                 switch ConnectionString.parse(dsn.value) {
                 case .success(let parsed):
                     password = parsed.password
+                    endpoint = parsed.endpoint
                 case .failure(let failure):
                     reader.report("\(fields.path(fields["dsn"] != nil ? "dsn" : "dsn_file")): \(failure.description)", at: fields["dsn"] ?? fields["dsn_file"])
                     valid = false
@@ -81,12 +85,17 @@ public struct DatabaseConfig: Sendable, Equatable {
         self.probes = probes
         self.holds = holds
         self.password = password
+        self.endpoint = endpoint
     }
 
     /// The entry as YAML with every default filled in and the connection string hidden.
     var node: Node {
         var pairs: [(Node, Node)] = [(Node("name"), Node(name))]
-        if let dsn { pairs.append(dsn.node(key: "dsn")) }
+        if let dsn {
+            let (key, value) = dsn.node(key: "dsn")
+            // Where it connects is not secret; the rest of the string may be, so only that is shown.
+            pairs.append((key, dsn.source == .inline ? Node(endpoint) : value))
+        }
         pairs.append((Node("connect_timeout"), Node(DurationSyntax.format(connectTimeout))))
         pairs.append((Node("probes"), Node(probes.map { (Node($0.kind.rawValue), $0.node) })))
         if !holds.isEmpty { pairs.append((Node("holds"), Node(holds.map(\.node)))) }

@@ -126,3 +126,14 @@ public enum Credential: Sendable, Equatable {
     case bearer(token: Secret)
     case basic(username: String, password: Secret)
 }
+
+extension RequestConfig.BodyCheck: CustomStringConvertible {
+    /// The check as a person would say it: `json items[0] exists`, `json status equals "ok"`, `regex "^ok"`.
+    public var description: String {
+        switch self {
+        case .jsonExists(let path): "json \(path) exists"
+        case .jsonEquals(let path, let expected): "json \(path) equals \"\(expected)\""
+        case .regex(let pattern): "regex \"\(pattern)\""
+        }
+    }
+}

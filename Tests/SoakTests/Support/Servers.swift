@@ -5,13 +5,13 @@ import Testing
 final class Nginx: @unchecked Sendable {
     let port: Int
     let directory: URL
-    private let process = Process()
 
     var baseURL: String { "\(scheme)://127.0.0.1:\(port)" }
 
     /// Where nginx logs each request's protocol, with `tls`.
     var accessLog: String { directory.appendingPathComponent("access.log").path }
     let scheme: String
+    private var process = Process()
 
     var protocolsSeen: [String] {
         ((try? String(contentsOfFile: accessLog, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
@@ -55,22 +55,38 @@ final class Nginx: @unchecked Sendable {
         }
         let configPath = directory.appendingPathComponent("nginx.conf").path
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
-        process.executableURL = URL(fileURLWithPath: nginx)
-        process.arguments = ["-c", configPath, "-p", prefix, "-e", "\(prefix)/error.log"]
+        arguments = ["-c", configPath, "-p", prefix, "-e", "\(prefix)/error.log"]
+        executable = nginx
+        try await start()
+    }
+
+    private let executable: String
+    private let arguments: [String]
+
+    /// Starts nginx (again, after ``stop()``) and waits until it answers.
+    func start() async throws {
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
         let url = "\(scheme)://127.0.0.1:\(port)/ok"
         let up = try await eventually { (try? HTTP.request(url, insecure: true).status) == 200 }
         guard up else {
-            let log = (try? String(contentsOfFile: "\(prefix)/error.log", encoding: .utf8)) ?? ""
+            let log = (try? String(contentsOfFile: "\(directory.path)/error.log", encoding: .utf8)) ?? ""
             throw HTTP.Failure(description: "nginx did not start on port \(port): \(log)")
         }
     }
 
-    deinit {
+    /// Stops nginx; its port refuses connections until ``start()``.
+    func stop() {
         process.terminate()
         stopProcess(process, after: .seconds(5))
+    }
+
+    deinit {
+        stop()
         try? FileManager.default.removeItem(at: directory)
     }
 }

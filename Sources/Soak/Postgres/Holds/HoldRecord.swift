@@ -52,8 +52,8 @@ struct HoldRecord: Encodable, Sendable {
         try container.encode(result.rawValue, forKey: .result)
         try container.encode(backendPID, forKey: .backendPID)
         try container.encode(backendPIDAtEnd, forKey: .backendPIDAtEnd)
-        try container.encode(Self.timestamp(startedAt), forKey: .startedAt)
-        try container.encode(Self.timestamp(endedAt), forKey: .endedAt)
+        try container.encode(Timestamp.rfc3339(startedAt), forKey: .startedAt)
+        try container.encode(Timestamp.rfc3339(endedAt), forKey: .endedAt)
         try container.encode(lifetimeSeconds.map { ($0 * 1000).rounded() / 1000 }, forKey: .lifetimeSeconds)
         try container.encode(alive, forKey: .alive)
         try container.encode(reason, forKey: .reason)
@@ -62,11 +62,6 @@ struct HoldRecord: Encodable, Sendable {
         try container.encode(iterations, forKey: .iterations)
         try container.encode(notifications, forKey: .notifications)
         try container.encode(sessionKept, forKey: .sessionKept)
-    }
-
-    /// RFC 3339 UTC with milliseconds.
-    static func timestamp(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt))
     }
 }
 
@@ -82,5 +77,14 @@ public struct NotificationCounts: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case sent, received, missing, duplicate
         case outOfOrder = "out_of_order"
+    }
+
+    /// Adds another run's counts to these.
+    mutating func add(_ other: NotificationCounts) {
+        sent += other.sent
+        received += other.received
+        missing += other.missing
+        duplicate += other.duplicate
+        outOfOrder += other.outOfOrder
     }
 }

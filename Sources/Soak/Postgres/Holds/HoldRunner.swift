@@ -18,6 +18,8 @@ struct HoldRunner: Sendable {
     let endpoint: PostgresEndpoint
     let metrics: HoldMetrics
     let results: ResultsFile
+    /// What the status page shows of this test.
+    let status: HoldStatus
     /// Set in a timed run, for its summary.
     var recorder: DatabaseRecorder? = nil
     let logger: Logger
@@ -33,15 +35,19 @@ struct HoldRunner: Sendable {
                 continue
             }
             failedStarts += 1
-            do { try await Task.sleep(for: Self.retryDelay(afterFailures: failedStarts)) } catch { break }
+            let delay = Self.retryDelay(afterFailures: failedStarts)
+            status.waiting(until: Date() + delay / .seconds(1))
+            do { try await Task.sleep(for: delay) } catch { break }
         }
         metrics.alive.set(to: 0)
+        status.stopped()
     }
 
     /// One run: connect, set up, hold, close. Returns the record and the failure's reason, if any.
     func runOnce() async -> (HoldRecord, PostgresFailure.Reason?) {
         var record = HoldRecord(test: config.test.rawValue, database: endpoint.database, startedAt: Date())
         let script = HoldScript(test: config.test, channel: config.channel, marker: Self.randomToken())
+        status.connecting()
         // The backend PID first (the server's, not a pooler's), then the test's opening statements.
         let connection: PostgresConnection
         switch await PostgresConnection.open(
@@ -56,6 +62,7 @@ struct HoldRunner: Sendable {
         }
         defer { connection.close() }
         metrics.alive.set(to: 1)
+        status.alive(backendPID: record.backendPID)
         logger.info("hold started", metadata: ["database": "\(endpoint.database)", "test": "\(config.test.rawValue)", "backend_pid": "\(record.backendPID.map(String.init) ?? "unknown")"])
 
         var plan = HoldPlan(connectedAt: connection.connectedAt, hold: config.hold, interval: config.interval)
@@ -180,6 +187,7 @@ struct HoldRunner: Sendable {
         }
         metrics.alive.set(to: 0)
         if record.result != .interrupted { metrics.finished(record, reason: reason) }
+        status.finished(record)
         recorder?.hold(record)
     }
 

@@ -36,10 +36,10 @@ struct ActivityProbe: DatabaseProbe {
         return DatabaseMetrics.serverStates.contains(label) ? label : "unknown"
     }
 
-    func run(timeout: Duration) async -> PostgresFailure? {
+    func run(timeout: Duration) async -> Result<Duration?, PostgresFailure> {
         switch await kept.query(Self.sql, timeout: timeout) {
         case .failure(let failure):
-            return failure
+            return .failure(failure)
         case .success(let result):
             var counts: [String: Double] = [:]
             for row in result.rows where row.count == 3 {
@@ -51,7 +51,7 @@ struct ActivityProbe: DatabaseProbe {
                 }
             }
             for (key, gauge) in gauges { gauge.set(to: counts[key] ?? 0) }
-            return nil
+            return .success(nil)
         }
     }
 

@@ -13,15 +13,15 @@ struct ConnectProbe: DatabaseProbe {
         duration = context.metrics.connectDuration(database: context.endpoint.database)
     }
 
-    func run(timeout: Duration) async -> PostgresFailure? {
+    func run(timeout: Duration) async -> Result<Duration?, PostgresFailure> {
         switch await PostgresConnection.open(endpoint, probe: "connect", timeout: timeout) {
         case .success(let opened):
             opened.connection.close()
             duration.record(opened.took / .seconds(1))
             recorder?.latency(database: endpoint.database, probe: "connect", took: opened.took)
-            return nil
+            return .success(opened.took)
         case .failure(let failure):
-            return failure
+            return .failure(failure)
         }
     }
 

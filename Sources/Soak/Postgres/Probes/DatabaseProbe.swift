@@ -3,8 +3,9 @@ internal import SoakConfig
 /// One periodic database probe kind. A probe is made inside the task that runs it and used by that
 /// task alone, so it may keep a connection between runs.
 protocol DatabaseProbe {
-    /// Runs once within `timeout` (connecting included); nil on success.
-    func run(timeout: Duration) async -> PostgresFailure?
+    /// Runs once within `timeout` (connecting included): on success the latency it measured (a
+    /// connect or query probe's) or nil, else why it failed.
+    func run(timeout: Duration) async -> Result<Duration?, PostgresFailure>
     /// Closes what the probe keeps open.
     func close()
 }

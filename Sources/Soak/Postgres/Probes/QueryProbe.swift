@@ -17,14 +17,14 @@ struct QueryProbe: DatabaseProbe {
         duration = context.metrics.queryDuration(database: context.endpoint.database, query: context.config.queryName)
     }
 
-    func run(timeout: Duration) async -> PostgresFailure? {
+    func run(timeout: Duration) async -> Result<Duration?, PostgresFailure> {
         switch await kept.query(sql, timeout: timeout) {
         case .success(let result):
             duration.record(result.took / .seconds(1))
             recorder?.latency(database: database, probe: "query", took: result.took)
-            return nil
+            return .success(result.took)
         case .failure(let failure):
-            return failure
+            return .failure(failure)
         }
     }
 

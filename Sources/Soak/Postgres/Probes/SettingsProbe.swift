@@ -34,10 +34,10 @@ struct SettingsProbe: DatabaseProbe {
         }
     }
 
-    func run(timeout: Duration) async -> PostgresFailure? {
+    func run(timeout: Duration) async -> Result<Duration?, PostgresFailure> {
         switch await kept.query(Self.sql, timeout: timeout) {
         case .failure(let failure):
-            return failure
+            return .failure(failure)
         case .success(let result):
             for row in result.rows where row.count == 3 {
                 guard let name = row[0], let setting = row[1] else { continue }
@@ -47,7 +47,7 @@ struct SettingsProbe: DatabaseProbe {
                     gauge.set(to: seconds)
                 }
             }
-            return nil
+            return .success(nil)
         }
     }
 
