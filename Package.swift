@@ -44,6 +44,8 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // Linux's epoll, timerfd and eventfd: header-only typed shims, nothing to link.
+        .systemLibrary(name: "CLinux"),
         .plugin(name: "GitRevisionPlugin", capability: .buildTool()),
         .target(
             name: "SoakConfig",
@@ -53,7 +55,7 @@ let package = Package(
         .target(
             name: "Soak",
             dependencies: [
-                "SoakConfig", "CCurl", "CLibPQ", "CZlib",
+                "SoakConfig", "CCurl", "CLibPQ", "CZlib", "CLinux",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -49,6 +49,24 @@ static inline CURLMcode soak_curl_multi_setopt_pointer(CURLM *multi, CURLMoption
     return curl_multi_setopt(multi, option, value);
 }
 
+/* curl_multi_setopt for the socket interface's callbacks. */
+static inline CURLMcode soak_curl_multi_setopt_socket_function(CURLM *multi, curl_socket_callback value) {
+    return curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, value);
+}
+static inline CURLMcode soak_curl_multi_setopt_timer_function(CURLM *multi, curl_multi_timer_callback value) {
+    return curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, value);
+}
+
+/* CURL_POLL_* and CURL_CSELECT_* are macros; CURL_SOCKET_TIMEOUT is a cast. */
+static const int SOAK_CURL_POLL_IN = CURL_POLL_IN;
+static const int SOAK_CURL_POLL_OUT = CURL_POLL_OUT;
+static const int SOAK_CURL_POLL_INOUT = CURL_POLL_INOUT;
+static const int SOAK_CURL_POLL_REMOVE = CURL_POLL_REMOVE;
+static const int SOAK_CURL_CSELECT_IN = CURL_CSELECT_IN;
+static const int SOAK_CURL_CSELECT_OUT = CURL_CSELECT_OUT;
+static const int SOAK_CURL_CSELECT_ERR = CURL_CSELECT_ERR;
+static inline curl_socket_t soak_curl_socket_timeout(void) { return CURL_SOCKET_TIMEOUT; }
+
 /* curl_easy_setopt for the write callback's signature. */
 static inline CURLcode soak_curl_easy_setopt_write_function(CURL *handle, curl_write_callback value) {
     return curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, value);

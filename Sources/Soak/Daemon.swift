@@ -129,9 +129,9 @@ public struct Daemon: Sendable {
             }
         }
         let metrics = SoakMetrics(build: build)
-        let client: CurlClient
+        let client: HTTPClient
         do {
-            client = try CurlClient(userAgent: "soak/\(build.version)")
+            client = try HTTPClient(userAgent: "soak/\(build.version)", grace: options.gracePeriod, logger: logger)
         } catch {
             throw DaemonError.httpClient(error.message)
         }
@@ -184,11 +184,12 @@ public struct Daemon: Sendable {
         let timer = options.timedRun.map { RunTimer(duration: $0.duration) }
         var groupConfiguration = ServiceGroupConfiguration(
             services: (timer.map { [.init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "timer")] } ?? []) + [
+                // Stops last (the group stops services in reverse order): the requests of scenarios and
+                // probes stopped before it finish within the grace period.
+                .init(service: client, serviceName: "http"),
                 .init(service: application, serviceName: "web"),
                 .init(service: DatabaseService(supervisor: databases), serviceName: "databases"),
-                .init(service: TrafficService(engine: traffic, grace: options.gracePeriod), serviceName: "traffic"),
-                // Shut down before traffic (the group stops services in reverse order): probes stop before
-                // the HTTP client closes, so a request cut short is not counted as a failure.
+                .init(service: TrafficService(engine: traffic), serviceName: "traffic"),
                 .init(service: ProbeService(supervisor: probes), serviceName: "probes"),
                 // Shut down first: no reload starts anything once shutdown has begun.
                 .init(service: ConfigService(config: config, readiness: readiness), serviceName: "config"),
@@ -203,7 +204,7 @@ public struct Daemon: Sendable {
         } catch where readiness.listeningOn == nil {
             throw DaemonError.listening(on: address.description, error)
         }
-        // The HTTP client has closed, so a probe still waiting on a request has ended, or ends now, and writes its results.
+        // The HTTP client has ended, so a probe still waiting on a request has ended, or ends now, and writes its results.
         await probes.awaitStopped()
         await results.close()
         logger.info("soak stopped")
@@ -233,14 +234,13 @@ final class RunTimer: Service, Sendable {
     }
 }
 
-/// At graceful shutdown stops the scenarios, letting requests in flight finish within the grace period.
+/// At graceful shutdown stops the scenarios; their requests in flight finish while the HTTP client drains.
 struct TrafficService: Service {
     let engine: TrafficEngine
-    let grace: Duration
 
     func run() async throws {
         try? await gracefulShutdown()
-        await engine.shutdown(grace: grace)
+        await engine.shutdown()
     }
 }
 

@@ -36,37 +36,45 @@ public final class MetricRegistries: Sendable {
     /// `text` with the lines of each metric family brought together: the family's first HELP and
     /// TYPE lines, then every sample of it, families in the order they first appear.
     static func mergeFamilies(_ text: [UInt8]) -> [UInt8] {
+        struct Family {
+            var help: ArraySlice<UInt8>?
+            var type: ArraySlice<UInt8>?
+            var samples: [UInt8] = []
+        }
         var order: [String] = []
-        var families: [String: (header: [UInt8], samples: [UInt8])] = [:]
+        var families: [String: Family] = [:]
         var current = ""
-        var readingHeader = false
         var start = text.startIndex
         while start < text.endIndex {
             let end = text[start...].firstIndex(of: UInt8(ascii: "\n")) ?? text.endIndex
             let line = text[start..<end]
             start = end < text.endIndex ? end + 1 : end
-            if line.starts(with: helpPrefix) || line.starts(with: typePrefix) {
+            let isHelp = line.starts(with: helpPrefix)
+            if isHelp || line.starts(with: typePrefix) {
                 let nameStart = line.startIndex + helpPrefix.count
                 let nameEnd = line[nameStart...].firstIndex(of: UInt8(ascii: " ")) ?? line.endIndex
-                let name = String(decoding: line[nameStart..<nameEnd], as: UTF8.self)
-                if name != current {
-                    current = name
-                    readingHeader = families[name] == nil
-                    if readingHeader {
-                        order.append(name)
-                        families[name] = ([], [])
-                    }
+                current = String(decoding: line[nameStart..<nameEnd], as: UTF8.self)
+                if families[current] == nil {
+                    order.append(current)
+                    families[current] = Family()
                 }
-                if readingHeader { families[name]!.header += line + [UInt8(ascii: "\n")] }
+                // Each registry repeats a family's HELP and TYPE; the first of each is kept.
+                if isHelp {
+                    if families[current]!.help == nil { families[current]!.help = line }
+                } else if families[current]!.type == nil {
+                    families[current]!.type = line
+                }
             } else if !line.isEmpty {
-                families[current, default: ([], [])].samples += line + [UInt8(ascii: "\n")]
+                families[current, default: Family()].samples += line + [UInt8(ascii: "\n")]
             }
         }
         var merged: [UInt8] = []
         merged.reserveCapacity(text.count)
         for name in order {
             guard let family = families[name] else { continue }
-            merged += family.header
+            for header in [family.help, family.type] {
+                if let header { merged += header + [UInt8(ascii: "\n")] }
+            }
             merged += family.samples
         }
         return merged

@@ -79,6 +79,8 @@ struct UnitTests {
 
 @Suite("Merging registries into one exposition")
 struct ExpositionMergeTests {
+    /// A family may end one registry's text and begin the next one's (the case that once kept a
+    /// second HELP line).
     @Test func eachFamilyAppearsOnceWithEverySample() {
         let text = """
             # HELP a_total A.
@@ -89,6 +91,9 @@ struct ExpositionMergeTests {
             # HELP a_total A.
             # TYPE a_total counter
             a_total{x="2"} 3
+            # HELP a_total A.
+            # TYPE a_total counter
+            a_total{x="3"} 4
             # HELP h_seconds H.
             # TYPE h_seconds histogram
             h_seconds_bucket{le="+Inf"} 1
@@ -102,6 +107,7 @@ struct ExpositionMergeTests {
             # TYPE a_total counter
             a_total{x="1"} 1
             a_total{x="2"} 3
+            a_total{x="3"} 4
             # TYPE b gauge
             b 2
             # HELP h_seconds H.

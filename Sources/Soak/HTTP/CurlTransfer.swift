@@ -14,7 +14,10 @@ final class CurlTransfer {
     private var bodyLimit = 0
     private var bodyTruncated = false
     private var isHTTPS = false
-    private(set) var completion: (@Sendable (HTTPOutcome) -> Void)?
+    /// Who gets the outcome: a scenario on the loop, or a caller waiting elsewhere.
+    private(set) var owner: TransferOwner?
+    /// Identifies the transfer to a caller that may cancel it (0: not cancellable).
+    private(set) var token: UInt64 = 0
 
     init?() {
         guard let easy = curl_easy_init() else { return nil }
@@ -29,7 +32,7 @@ final class CurlTransfer {
     }
 
     /// Sets every option for `request`; a failure names the option libcurl refused.
-    func prepare(_ request: OutgoingRequest, userAgent: String, completion: @escaping @Sendable (HTTPOutcome) -> Void) -> TransportFailure? {
+    func prepare(_ request: OutgoingRequest, userAgent: String, owner: TransferOwner, token: UInt64 = 0) -> TransportFailure? {
         curl_easy_reset(easy)
         curl_slist_free_all(headerList)
         headerList = nil
@@ -38,7 +41,8 @@ final class CurlTransfer {
         bodyTruncated = false
         isHTTPS = request.url.lowercased().hasPrefix("https:")
         errorBuffer[0] = 0
-        self.completion = completion
+        self.owner = owner
+        self.token = token
 
         var failed: String?
         func check(_ code: CURLcode, _ name: String) {
@@ -153,9 +157,10 @@ final class CurlTransfer {
         )
     }
 
-    /// Forgets the completion once it has been called, so the handle can go back to the free list.
+    /// Forgets the owner once it has the outcome, so the handle can go back to the free list.
     func finish() {
-        completion = nil
+        owner = nil
+        token = 0
         curl_slist_free_all(headerList)
         headerList = nil
     }

@@ -7,6 +7,8 @@ struct PreparedRequest: Sendable {
     let config: HTTPRequestConfig
     /// Everything about the request that is the same on every send.
     private let base: OutgoingRequest
+    /// The whole URL when neither the path nor the query holds an expression: encoded once, not per send.
+    private let constantURL: String?
 
     /// Characters left as written in a rendered path: those of paths and queries, and `%` escapes.
     private static let pathAllowed: CharacterSet = {
@@ -29,11 +31,17 @@ struct PreparedRequest: Sendable {
         }
         base.connections = connections
         self.base = base
+        if config.path.constantText != nil, config.query.allSatisfy({ $0.value.constantText != nil }) {
+            var scope = RenderScope(random: SeededRandom(seed: 0), user: nil, pools: [:], now: Date())
+            constantURL = Self.url(base: base.url, config: config, scope: &scope)
+        } else {
+            constantURL = nil
+        }
     }
 
-    /// The request rendered for one send, with a virtual user's credential (which replaces the target's auth) if any.
-    func render(_ scope: inout RenderScope, credential: Credential? = nil) -> OutgoingRequest {
-        var url = base.url + (config.path.render(&scope).addingPercentEncoding(withAllowedCharacters: Self.pathAllowed) ?? "")
+    /// The request's URL: the target's, the path percent-encoded, and the query.
+    private static func url(base: String, config: HTTPRequestConfig, scope: inout RenderScope) -> String {
+        var url = base + (config.path.render(&scope).addingPercentEncoding(withAllowedCharacters: Self.pathAllowed) ?? "")
         if !config.query.isEmpty {
             let pairs = config.query.map { parameter in
                 let value = parameter.value.render(&scope).addingPercentEncoding(withAllowedCharacters: Self.queryValueAllowed) ?? ""
@@ -42,8 +50,13 @@ struct PreparedRequest: Sendable {
             }
             url += (url.contains("?") ? "&" : "?") + pairs.joined(separator: "&")
         }
+        return url
+    }
+
+    /// The request rendered for one send, with a virtual user's credential (which replaces the target's auth) if any.
+    func render(_ scope: inout RenderScope, credential: Credential? = nil) -> OutgoingRequest {
         var request = base
-        request.url = url
+        request.url = constantURL ?? Self.url(base: base.url, config: config, scope: &scope)
         for header in config.headers {
             let value = header.value.render(&scope).replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
             request.headers.append("\(header.name): \(value)")

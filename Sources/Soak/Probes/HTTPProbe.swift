@@ -11,7 +11,7 @@ protocol HTTPProbe: Sendable {
 
 /// What every HTTP probe is given: the shared client, the metrics, results_file and the log.
 struct HTTPProbeContext: Sendable {
-    let client: CurlClient
+    let client: HTTPClient
     let metrics: ProbeMetrics
     let results: ResultsFile
     let board: StatusBoard
@@ -37,7 +37,7 @@ struct ProbeExchange: Sendable {
     let method: String
     let url: String
 
-    static func send(_ request: OutgoingRequest, expecting expectation: HTTPRequestConfig.StatusExpectation, on client: CurlClient) async -> ProbeExchange {
+    static func send(_ request: OutgoingRequest, expecting expectation: HTTPRequestConfig.StatusExpectation, on client: HTTPClient) async -> ProbeExchange {
         let sentAt = ContinuousClock.now
         let outcome = await client.send(request)
         let failure = outcome.failure?.reason.rawValue ?? (expectation.accepts(outcome.status) ? nil : "status")

@@ -2,8 +2,9 @@ internal import Foundation
 internal import SoakConfig
 
 /// One configured request, ready to render and judge: the target's settings merged in, checks
-/// compiled, metric handles made.
-struct RequestPlan: Sendable {
+/// compiled, metric handles made. A class: the event loop hands it around per request, and a
+/// reference costs one retain where this many fields would cost a copy each.
+final class RequestPlan: Sendable {
     let config: RequestConfig
     let metrics: RequestMetrics
     let status: RequestStatus
@@ -40,6 +41,15 @@ struct RequestPlan: Sendable {
             if !check.passes(body: outcome.body, document: document) { return ("check", "check failed: \(check.check)") }
         }
         return nil
+    }
+
+    /// Bodies up to this size are judged by the checks on the event loop; larger ones on another
+    /// thread, so that parsing one does not delay every other transfer (docs/benchmarks.md).
+    static let inlineCheckBytes = 16_384
+
+    /// Whether judging `outcome` means running body checks on a body too large to judge on the loop.
+    func judgesSlowly(_ outcome: HTTPOutcome) -> Bool {
+        !checks.isEmpty && outcome.body.count > Self.inlineCheckBytes
     }
 
     /// Records the outcome, judged by ``failure(_:)``, in the request's metrics and status; `url` is

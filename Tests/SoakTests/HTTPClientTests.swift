@@ -3,9 +3,11 @@ import Foundation
 import Testing
 
 @Suite("libcurl client against nginx and the fault server", .timeLimit(.minutes(2)))
-struct CurlClientTests {
-    func client() throws -> CurlClient {
-        try CurlClient(userAgent: "soak/0.1.0")
+struct HTTPClientTests {
+    func client() throws -> HTTPClient {
+        let client = try HTTPClient(userAgent: "soak/0.1.0")
+        client.start()
+        return client
     }
 
     @Test func reusesTheConnectionAndReportsPhases() async throws {
