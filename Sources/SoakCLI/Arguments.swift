@@ -60,3 +60,19 @@ struct PercentArgument: ExpressibleByArgument {
 
     var defaultValueDescription: String { "\((value * 1000).rounded() / 10)%" }
 }
+
+/// `--baseline.error-tolerance`: `+5pt` (points) or `+20%` (relative to the baseline's error ratio).
+struct ErrorToleranceArgument: ExpressibleByArgument {
+    let value: ErrorRatioTolerance
+
+    init(_ value: ErrorRatioTolerance) {
+        self.value = value
+    }
+
+    init?(argument: String) {
+        guard let value = ErrorRatioTolerance(parsing: argument) else { return nil }
+        self.value = value
+    }
+
+    var defaultValueDescription: String { value.description }
+}

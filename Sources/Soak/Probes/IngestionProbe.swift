@@ -18,6 +18,7 @@ struct IngestionProbe: HTTPProbe {
         request = PreparedRequest(config.request, target: config.target, connections: nil)
         _ = context.metrics.ingestRate(probe: config.name)
         for reason in ProbeMetrics.requestFailureReasons { _ = context.metrics.ingestErrors(probe: config.name, reason: reason) }
+        for case .tasksPerSecond(let above) in config.thresholds { context.metrics.objectiveIngestRate(probe: config.name).set(to: above) }
     }
 
     /// One call's result: tasks reported (0 when it failed), its time and its failure reason.
@@ -73,6 +74,7 @@ struct IngestionProbe: HTTPProbe {
         await context.results.append(round)
         context.metrics.ingestRate(probe: config.name).set(to: rate)
         let failed = calls.filter { $0.error != nil }
+        context.recorder?.ingestionRound(probe: config.name, tasks: tasks, tasksPerSecond: rate, failedCalls: failed.count)
         context.logger.info(
             "ingestion round", metadata: ["probe": "\(config.name)", "round": "\(number)", "tasks": "\(tasks)", "tasks_per_second": "\(rate)", "failed_calls": "\(failed.count)"])
         return round

@@ -40,7 +40,23 @@ struct RequestPlan: Sendable {
 
     /// Records the outcome, judged by `failureReason`, in the request's metrics.
     func record(_ outcome: HTTPOutcome, latency: Duration) {
-        metrics.record(outcome, latency: latency, failureReason: failureReason(outcome))
+        let reason = failureReason(outcome)
+        metrics.record(outcome, latency: latency, failureReason: reason)
+        metrics.recordDetail(outcome, failure: reason.map { ($0, failureMessage(outcome, reason: $0)) })
+    }
+
+    /// What a failure with `reason` was, in words: libcurl's message for a transport failure, the
+    /// status and what was expected, or the body check that failed.
+    func failureMessage(_ outcome: HTTPOutcome, reason: String) -> String {
+        if let failure = outcome.failure { return failure.message }
+        if reason == "status" { return "HTTP \(outcome.status), expected \(config.request.expectStatus)" }
+        if outcome.bodyTruncated { return "the body is longer than max_response_bytes, so the checks cannot read it" }
+        let document = try? JSONSerialization.jsonObject(with: Data(outcome.body), options: [.fragmentsAllowed])
+        for check in checks where !check.passes(body: outcome.body, document: document) {
+            if check.needsJSON, document == nil { return "the body is not JSON" }
+            return "check failed: \(check.check)"
+        }
+        return "a check failed"
     }
 }
 
