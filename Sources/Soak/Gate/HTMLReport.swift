@@ -48,7 +48,7 @@ extension RunSummary {
             table.checks td, table.checks th, table.failures td:nth-child(-n+4), table.failures th:nth-child(-n+4) { text-align: left; }
             section.failed { border: 2px solid #b00020; background: #fff4f4; padding: 0 1em; margin: 1em 0; }
             .meta { color: #666; } .charts { display: flex; flex-wrap: wrap; gap: 2em; }
-            svg text { font: 11px sans-serif; fill: #444; }
+            svg text { font: 11px sans-serif; fill: #444; paint-order: stroke; stroke: #fafafa; stroke-width: 3px; }
             </style></head><body>
             \(body)</body></html>
 

@@ -55,7 +55,9 @@ struct SVGChart {
         svg += ##"<text x="\##(Int(width / 2 - 40))" y="\##(Int(height - 4))">time into the run</text>"##
         for (index, threshold) in drawn.enumerated() {
             svg += ##"<line x1="\##(f(left))" x2="\##(f(width - right))" y1="\##(f(y(threshold.value)))" y2="\##(f(y(threshold.value)))" stroke="\##(Self.thresholdColor)" stroke-dasharray="8 3" stroke-width="2"/>"##
-            svg += ##"<text x="\##(f(left + 4 + Double(index) * 110))" y="\##(f(y(threshold.value) - 3))" style="fill:\##(Self.thresholdColor)">\##(HTML.escape(threshold.label))</text>"##
+            // Above its line, or below it when the line runs along the top (where the title is).
+            let labelY = y(threshold.value) - 3 < top + 14 ? y(threshold.value) + 13 : y(threshold.value) - 3
+            svg += ##"<text x="\##(f(left + 4 + Double(index) * 110))" y="\##(f(labelY))" style="fill:\##(Self.thresholdColor)">\##(HTML.escape(threshold.label))</text>"##
         }
         for (index, line) in series.enumerated() {
             let color = Self.colors[index % Self.colors.count]
