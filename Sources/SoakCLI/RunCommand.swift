@@ -90,6 +90,15 @@ struct RunCommand: AsyncParsableCommand {
         if csvFullHistory, csv == nil { throw ValidationError("--csv-full-history needs --csv PREFIX") }
         guard (0...1_000_000_000).contains(minSamples) else { throw ValidationError("--baseline.min-samples: give a count from 0 to 1000000000") }
         if let duration, duration.value <= .zero { throw ValidationError("--duration: must be longer than 0") }
+        // Durations on the command line are bounded like the config's (docs/config.md#limits).
+        for (flag, argument, limit) in [
+            ("--duration", duration, Limits.timedRun), ("--shutdown.grace-period", gracePeriod, Limits.timeout),
+            ("--baseline.latency-floor", latencyFloor, Limits.timeout),
+        ] {
+            if let argument, argument.value > limit {
+                throw ValidationError("\(flag): \(argument.text) is longer than the limit of \(DurationSyntax.format(limit)); make it shorter")
+            }
+        }
         guard duration == nil else { return }
         for (flag, value) in [("--summary-file", summaryFile), ("--baseline", baseline), ("--junit", junit), ("--html", html), ("--csv", csv)] where value != nil {
             throw ValidationError("\(flag) needs --duration: only a timed run has a summary")

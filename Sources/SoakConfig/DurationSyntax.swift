@@ -57,14 +57,23 @@ public enum DurationSyntax {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
-    /// `duration` in whole milliseconds, rounded down.
+    /// `duration` in whole milliseconds, rounded down (at most `Int64.max`).
     public static func milliseconds(_ duration: Duration) -> Int64 {
-        duration.components.seconds * 1_000 + duration.components.attoseconds / 1_000_000_000_000_000
+        whole(duration, perSecond: 1_000)
     }
 
-    /// `duration` in whole microseconds, rounded down.
+    /// `duration` in whole microseconds, rounded down (at most `Int64.max`).
     public static func microseconds(_ duration: Duration) -> Int64 {
-        duration.components.seconds * 1_000_000 + duration.components.attoseconds / 1_000_000_000_000
+        whole(duration, perSecond: 1_000_000)
+    }
+
+    /// `duration` in units of which a second holds `perSecond`, saturating rather than overflowing: a
+    /// parsed duration may be far longer than any limit (which is then reported), and printing it must not trap.
+    private static func whole(_ duration: Duration, perSecond: Int64) -> Int64 {
+        let (seconds, overflow) = duration.components.seconds.multipliedReportingOverflow(by: perSecond)
+        guard !overflow else { return duration.components.seconds < 0 ? .min : .max }
+        let (sum, sumOverflow) = seconds.addingReportingOverflow(duration.components.attoseconds / (1_000_000_000_000_000_000 / perSecond))
+        return sumOverflow ? .max : sum
     }
 
     /// Prints `duration` in the shortest whole-unit form `parse` reads back, e.g. `1h30m`, `250ms` or

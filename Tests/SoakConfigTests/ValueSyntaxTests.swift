@@ -27,6 +27,9 @@ struct ValueSyntaxTests {
         (.seconds(86_400 + 1), "1d1s"), (.microseconds(500), "500us"), (.microseconds(1_500), "1ms500us"),
     ])
     func durationsPrintInTheShortestForm(_ duration: Duration, _ expected: String) {
+        // The longest a duration is written: printing it saturates rather than traps.
+        #expect(DurationSyntax.format(DurationSyntax.parse("999999999999d")!).hasSuffix("us"))
+        #expect(DurationSyntax.milliseconds(DurationSyntax.parse("999999999999d")!) == .max)
         #expect(DurationSyntax.format(duration) == expected)
         #expect(DurationSyntax.parse(expected) == duration)
     }

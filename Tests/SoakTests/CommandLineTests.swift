@@ -56,6 +56,8 @@ struct CommandLineTests {
         (["run", "--duration", "1s", "--baseline.error-tolerance", "0.05"], "--baseline.error-tolerance"),
         (["run", "--duration", "1s", "--baseline.min-samples", "-1"], "--baseline.min-samples"),
         (["run", "--duration", "1 minute"], "--duration"),
+        (["run", "--duration", "999999999999d"], "--duration: 999999999999d is longer than the limit of 30d; make it shorter"),
+        (["run", "--shutdown.grace-period", "2h"], "--shutdown.grace-period: 2h is longer than the limit of 1h; make it shorter"),
     ])
     func badRunFlagsAreRefusedByName(_ arguments: [String], _ message: String) throws {
         let output = try Command.run(Executables.soak, arguments)

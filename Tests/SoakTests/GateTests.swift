@@ -261,6 +261,10 @@ struct GateTests {
         let summary = try JSONDecoder().decode(RunSummary.self, from: Data(contentsOf: URL(fileURLWithPath: "\(directory)/summary.json")))
         #expect(summary.checks.map(\.verdict) == [.pass, .noData, .noData, .noData, .noData, .noData])
         #expect(summary.checks.dropFirst().allSatisfy { $0.measured == nil })
+        // In the file, "measured" is there, as null.
+        let raw = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(directory)/summary.json"))) as? [String: Any]
+        let rawChecks = try #require(raw?["checks"] as? [[String: Any]])
+        #expect(rawChecks[1]["measured"] is NSNull && rawChecks[1]["verdict"] as? String == "no_data")
 
         // A config without any check exits 2, unless asked to run anyway.
         let empty = try await TimedRun.run(config: "targets: {}\n", ["--duration", "1s"], in: directory)

@@ -23,4 +23,18 @@ public struct FailureFigures: Codable, Sendable, Equatable {
         case firstSeen = "first_seen"
         case lastSeen = "last_seen"
     }
+
+    /// Every key, `message` as null for the failures past the distinct messages kept.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(scenario, forKey: .scenario)
+        try container.encode(request, forKey: .request)
+        try container.encode(method, forKey: .method)
+        try container.encode(reason, forKey: .reason)
+        try container.encode(code, forKey: .code)
+        try container.encode(message, forKey: .message)
+        try container.encode(count, forKey: .count)
+        try container.encode(firstSeen, forKey: .firstSeen)
+        try container.encode(lastSeen, forKey: .lastSeen)
+    }
 }

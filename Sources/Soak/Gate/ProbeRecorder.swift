@@ -46,11 +46,9 @@ final class ProbeRecorder: Sendable {
 
     func ingestionRound(probe: String, tasks: Int, tasksPerSecond: Double, failedCalls: Int) {
         rounds.withLock { rounds in
-            let index = rounds.firstIndex { $0.probe == probe } ?? {
-                rounds.append(IngestionFigures(probe: probe))
-                return rounds.count - 1
-            }()
-            rounds[index].add(tasks: tasks, tasksPerSecond: tasksPerSecond, failedCalls: failedCalls)
+            rounds.update(where: { $0.probe == probe }, new: { IngestionFigures(probe: probe) }) {
+                $0.add(tasks: tasks, tasksPerSecond: tasksPerSecond, failedCalls: failedCalls)
+            }
         }
     }
 
@@ -78,13 +76,7 @@ final class ProbeRecorder: Sendable {
     }
 
     private func updateTasks(_ probe: String, _ change: (inout TaskTally) -> Void) {
-        tasks.withLock { tasks in
-            let index = tasks.firstIndex { $0.figures.probe == probe } ?? {
-                tasks.append(TaskTally(figures: TaskFigures(probe: probe)))
-                return tasks.count - 1
-            }()
-            change(&tasks[index])
-        }
+        tasks.withLock { tasks in tasks.update(where: { $0.figures.probe == probe }, new: { TaskTally(figures: TaskFigures(probe: probe)) }, change) }
     }
 }
 

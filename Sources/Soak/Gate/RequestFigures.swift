@@ -11,6 +11,21 @@ public struct RequestFigures: Codable, Sendable, Equatable {
         /// Since `soak-summary/2`.
         public var mean: Double?
 
+        enum CodingKeys: String, CodingKey {
+            case p50, p95, p99, max, min, mean
+        }
+
+        /// Every key, `min` and `mean` as null without a request.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(p50, forKey: .p50)
+            try container.encode(p95, forKey: .p95)
+            try container.encode(p99, forKey: .p99)
+            try container.encode(max, forKey: .max)
+            try container.encode(min, forKey: .min)
+            try container.encode(mean, forKey: .mean)
+        }
+
         public init(p50: Double, p95: Double, p99: Double, max: Double, min: Double? = nil, mean: Double? = nil) {
             self.p50 = p50
             self.p95 = p95

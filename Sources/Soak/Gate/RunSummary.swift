@@ -50,6 +50,10 @@ public struct RunSummary: Codable, Sendable {
             self.init(kind: kind, name: name, subject: subject, verdict: passed ? .pass : .fail, measured: measured, limit: limit, unit: unit, detail: detail)
         }
 
+        enum CodingKeys: String, CodingKey {
+            case kind, name, subject, verdict, passed, measured, limit, unit, detail
+        }
+
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             kind = try container.decode(String.self, forKey: .kind)
@@ -62,6 +66,20 @@ public struct RunSummary: Codable, Sendable {
             limit = try container.decode(Double.self, forKey: .limit)
             unit = try container.decode(String.self, forKey: .unit)
             detail = try container.decode(String.self, forKey: .detail)
+        }
+
+        /// Every key, `measured` as null when there was no data.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(kind, forKey: .kind)
+            try container.encode(name, forKey: .name)
+            try container.encode(subject, forKey: .subject)
+            try container.encode(verdict, forKey: .verdict)
+            try container.encode(passed, forKey: .passed)
+            try container.encode(measured, forKey: .measured)
+            try container.encode(limit, forKey: .limit)
+            try container.encode(unit, forKey: .unit)
+            try container.encode(detail, forKey: .detail)
         }
     }
 

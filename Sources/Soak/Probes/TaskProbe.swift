@@ -159,14 +159,11 @@ struct TaskProbe: HTTPProbe {
     /// The `result_values` of a final task's document: numbers, booleans, numeric strings; nil where the path leads to none.
     func resultValues(in document: Any?) -> [(name: String, value: ResultValue?)] {
         config.resultValues.map { entry in
-            switch document.flatMap({ entry.path.value(in: $0) }) {
-            case let number as NSNumber:
-                let type = String(cString: number.objCType)
-                return (entry.name, type == "c" || type == "B" ? .boolean(number.boolValue) : .number(number.doubleValue))
-            case let text as String:
-                return (entry.name, Double(text).flatMap { $0.isFinite ? ResultValue.number($0) : nil })
-            default:
-                return (entry.name, nil)
+            switch document.flatMap({ entry.path.value(in: $0) }).map(JSONValue.init) {
+            case .bool(let flag)?: (entry.name, .boolean(flag))
+            case .number(let number)?: (entry.name, .number(number))
+            case .string(let text)?: (entry.name, Double(text).flatMap { $0.isFinite ? ResultValue.number($0) : nil })
+            default: (entry.name, nil)
             }
         }
     }
