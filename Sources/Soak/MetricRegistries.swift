@@ -49,7 +49,8 @@ public final class MetricRegistries: Sendable {
                 let nameStart = line.startIndex + helpPrefix.count
                 let nameEnd = line[nameStart...].firstIndex(of: UInt8(ascii: " ")) ?? line.endIndex
                 let name = String(decoding: line[nameStart..<nameEnd], as: UTF8.self)
-                if name != current {
+                // A HELP line starts a family's header, also when the registry before ended with the same family.
+                if name != current || line.starts(with: helpPrefix) {
                     current = name
                     readingHeader = families[name] == nil
                     if readingHeader {
