@@ -212,10 +212,12 @@ final class RequestMetrics: Sendable {
     }
 
     /// In a timed run, adds to what ``record(_:latency:failureReason:)`` recorded of the same request
-    /// the bytes received and, for a failure, its reason, code and message (the failures table).
-    func recordDetail(_ outcome: HTTPOutcome, failure: (reason: String, message: String)?) {
-        recording?.detail(
-            responseBytes: outcome.responseBytes, failure: failure.map { FailureTally.Key(reason: $0.reason, code: outcome.codeLabel, message: $0.message) },
+    /// the bytes received and, for a failure, its reason, code and message (the failures table);
+    /// outside one, `failure` is not even evaluated.
+    func recordDetail(_ outcome: HTTPOutcome, failure: @autoclosure () -> (reason: String, message: String)?) {
+        guard let recording else { return }
+        recording.detail(
+            responseBytes: outcome.responseBytes, failure: failure().map { FailureTally.Key(reason: $0.reason, code: outcome.codeLabel, message: $0.message) },
             at: outcome.completedAt)
     }
 
