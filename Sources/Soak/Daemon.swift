@@ -36,25 +36,6 @@ public struct DaemonOptions: Sendable {
     }
 }
 
-/// What a timed run does: how long it runs and what it compares with.
-public struct TimedRunOptions: Sendable {
-    /// How long traffic and probes run before soak stops by itself.
-    public var duration: Duration
-    /// An earlier run's summary file to compare with; it is read and checked against the config before anything starts.
-    public var baselineFile: String?
-    /// How much worse than the baseline p95 and p99 may be, relatively (0.2 for 20%).
-    public var latencyTolerance: Double
-    /// How much the error ratio may rise over the baseline, in ratio points (0.05 for 5 points).
-    public var errorRatioTolerance: Double
-
-    public init(duration: Duration, baselineFile: String?, latencyTolerance: Double = 0.2, errorRatioTolerance: Double = 0.05) {
-        self.duration = duration
-        self.baselineFile = baselineFile
-        self.latencyTolerance = latencyTolerance
-        self.errorRatioTolerance = errorRatioTolerance
-    }
-}
-
 /// Why the daemon could not run.
 public enum DaemonError: Error, CustomStringConvertible {
     /// The config file given at start is invalid; nothing was started.
@@ -65,12 +46,16 @@ public enum DaemonError: Error, CustomStringConvertible {
     case unusableBaseline(RunSummary.BaselineError)
     /// The web server could not listen on the address, for the reason given (the system's words).
     case cannotListen(address: String, reason: String)
+    /// A timed run of a config without any check (and without `--allow-no-checks`); nothing was started.
+    case noChecks
 
     public var description: String {
         switch self {
         case .invalidConfig(let error): "invalid config:\n\(error)"
         case .httpClient(let message): "the HTTP client could not start: \(message)"
         case .unusableBaseline(let error): "unusable baseline: \(error)"
+        case .noChecks:
+            "the config has no thresholds, so a timed run would pass whatever happened; add thresholds (docs/ci.md) or pass --allow-no-checks"
         case .cannotListen(let address, let reason):
             "cannot listen on \(address): \(reason); "
                 + (reason.contains("in use") ? "stop what uses it, or choose another address" : "choose another address")
@@ -106,9 +91,9 @@ public struct Daemon: Sendable {
     }
 
     /// Runs until SIGTERM or SIGINT, or for the duration of a timed run; throws if the config is
-    /// invalid or the address cannot be bound. A timed run returns its judged summary.
+    /// invalid or the address cannot be bound. A timed run returns its judged summary and Locust's CSV.
     @discardableResult
-    public func run() async throws -> RunSummary? {
+    public func run() async throws -> TimedRunResult? {
         let startedAt = Date()
         let startInstant = ContinuousClock.now
         let build = BuildInfo.current
@@ -128,6 +113,10 @@ public struct Daemon: Sendable {
                 throw DaemonError.unusableBaseline(error)
             }
         }
+        let configHash = RunSummary.fnv1a(FileManager.default.contents(atPath: options.configFile).map { [UInt8]($0) } ?? [])
+        if let timedRun = options.timedRun {
+            try TimedRunPreflight.check(initial, options: timedRun, baseline: baseline, configHash: configHash, logger: logger)
+        }
         let metrics = SoakMetrics(build: build)
         let client: HTTPClient
         do {
@@ -138,8 +127,8 @@ public struct Daemon: Sendable {
         let recorder = options.timedRun.map { RunRecorder(startedAt: .now, duration: $0.duration) }
         let judge = options.timedRun.map {
             TimedRunJudge(
-                options: $0, baseline: baseline, config: initial, configFile: options.configFile,
-                configHash: RunSummary.fnv1a(FileManager.default.contents(atPath: options.configFile).map { [UInt8]($0) } ?? []), build: build)
+                options: $0, baseline: baseline, baselineFile: $0.baselineFile, config: initial, configFile: options.configFile, configHash: configHash,
+                build: build)
         }
         let board = StatusBoard(failureInterval: options.failureInterval, logger: logger, startedAt: startedAt, start: startInstant)
         let traffic = TrafficEngine(
@@ -147,11 +136,14 @@ public struct Daemon: Sendable {
             metrics: HTTPMetrics(registries: metrics.registries, latencyBuckets: initial.http.latencyBuckets, board: board, recorder: recorder),
             logger: logger)
         let databaseRecorder = options.timedRun.map { _ in DatabaseRecorder() }
+        let probeRecorder = options.timedRun.map { _ in ProbeRecorder() }
         let results = ResultsFile(path: initial.resultsFile, registry: metrics.registry, logger: logger)
         let databases = DatabaseSupervisor(
             metrics: DatabaseMetrics(registry: metrics.registry), results: results, board: board, recorder: databaseRecorder, logger: logger)
         let probes = HTTPProbeSupervisor(
-            context: HTTPProbeContext(client: client, metrics: ProbeMetrics(registry: metrics.registry), results: results, board: board, logger: logger))
+            context: HTTPProbeContext(
+                client: client, metrics: ProbeMetrics(registry: metrics.registry), results: results, board: board, logger: logger,
+                recorder: probeRecorder))
         let config = ConfigState(
             path: options.configFile, initial: initial, metrics: metrics, traffic: traffic, databases: databases, probes: probes, logger: logger)
         let readiness = Readiness()
@@ -208,8 +200,9 @@ public struct Daemon: Sendable {
         await probes.awaitStopped()
         await results.close()
         logger.info("soak stopped")
-        guard let judge, let recorder, let databaseRecorder, let timer else { return nil }
-        return judge.summary(recorder: recorder, databases: databaseRecorder, startedAt: startedAt, completed: timer.completed)
+        guard let judge, let recorder, let databaseRecorder, let probeRecorder, let timer else { return nil }
+        return judge.result(
+            .init(requests: recorder, databases: databaseRecorder, probes: probeRecorder), startedAt: startedAt, completed: timer.completed)
     }
 }
 

@@ -29,17 +29,21 @@ struct ChoiceArgument<Value: RawRepresentable & CaseIterable>: ExpressibleByArgu
     static var allValueStrings: [String] { Value.allCases.map(\.rawValue) }
 }
 
-/// `--shutdown.grace-period`, written as config durations are.
+/// `--shutdown.grace-period`, `--duration` and `--baseline.latency-floor`, written as config durations are.
 struct DurationArgument: ExpressibleByArgument {
     let value: Duration
+    /// As written on the command line (or the default's shortest form).
+    let text: String
 
     init(_ value: Duration) {
         self.value = value
+        text = DurationSyntax.format(value)
     }
 
     init?(argument: String) {
         guard let value = DurationSyntax.parse(argument) else { return nil }
         self.value = value
+        text = argument
     }
 
     var defaultValueDescription: String { DurationSyntax.format(value) }
@@ -59,4 +63,20 @@ struct PercentArgument: ExpressibleByArgument {
     }
 
     var defaultValueDescription: String { "\((value * 1000).rounded() / 10)%" }
+}
+
+/// `--baseline.error-tolerance`: `+5pt` (points) or `+20%` (relative to the baseline's error ratio).
+struct ErrorToleranceArgument: ExpressibleByArgument {
+    let value: ErrorRatioTolerance
+
+    init(_ value: ErrorRatioTolerance) {
+        self.value = value
+    }
+
+    init?(argument: String) {
+        guard let value = ErrorRatioTolerance(parsing: argument) else { return nil }
+        self.value = value
+    }
+
+    var defaultValueDescription: String { value.description }
 }

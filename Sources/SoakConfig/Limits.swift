@@ -8,8 +8,10 @@ public enum Limits {
     public static let wait = Duration.seconds(86_400)
     /// How often something runs: `every`, `poll_interval`, `interval`, `notify_every`.
     public static let interval = Duration.seconds(86_400)
-    /// How long one thing may last: a hold, a task's follow timeout.
+    /// How long one thing may last: a hold, a task's follow timeout, a task phase's threshold.
     public static let lifetime = Duration.seconds(7 * 86_400)
+    /// How long a timed run (`--duration`) may last; the daemon itself runs without end.
+    public static let timedRun = Duration.seconds(30 * 86_400)
     /// How far `{{ now "..." }}` may shift the time.
     public static let timeOffset = Duration.seconds(100 * 365 * 86_400)
 

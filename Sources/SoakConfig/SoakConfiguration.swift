@@ -186,7 +186,7 @@ public struct SoakConfiguration: Sendable {
                 lines.append("  \(database.name): probes \(probes.isEmpty ? "none" : probes.joined(separator: ", ")); holds \(holds.isEmpty ? "none" : holds.joined(separator: ", "))")
             }
         }
-        return lines
+        return lines + thresholdSummary
     }
 
     /// `key: none`, or `key: N` and a line per item.

@@ -156,7 +156,8 @@ struct SandboxRoutes: Sendable {
         guard unknown.isEmpty, !tests.isEmpty else {
             return Self.json(.badRequest, ["tests": ["Unknown tests: \(unknown.joined(separator: ", ")); available: \(Self.connectionTests.joined(separator: ", "))"]])
         }
-        let minutes = (body["duration_minutes"] as? Double) ?? 50
+        // A number, or a numeric string as Pulp's serializer also takes (what a templated body sends).
+        let minutes = (body["duration_minutes"] as? Double) ?? (body["duration_minutes"] as? String).flatMap(Double.init) ?? 50
         let newTasks = tests.map { test in
             SandboxStore.NewTask(
                 name: "pulpcore.app.tasks.test.rds_connection_test", kind: "rds_connection_test", runSeconds: minutes * 60,

@@ -19,7 +19,7 @@ struct InvalidConfigTests {
         var testDescription: String { file }
     }
 
-    static let hint = "write a whole number and a unit (ms, s, m, h, d), largest unit first, e.g. 250ms, 30s or 1h30m"
+    static let hint = "write a number and a unit (us, ms, s, m, h, d), largest unit first, e.g. 500us, 0.5ms, 30s or 1h30m"
 
     static let cases: [Case] = [
         Case(

@@ -23,7 +23,7 @@ struct ScenarioConfigTests {
             #"scenario-errors.yaml:22:30: scenarios[1].requests[0].expect_status: "7xx" is not a status code (100-599) or class (1xx-5xx)"#,
             #"scenario-errors.yaml:23:26: scenarios[1].requests[0].checks[0].json: invalid index in "items[x]"; write [0], [1], ..."#,
             #"scenario-errors.yaml:23:49: scenarios[1].requests[0].checks[1].regex: invalid regular expression "(""#,
-            #"scenario-errors.yaml:24:22: scenarios[1].requests[0].thresholds: invalid threshold "p95 < fast"; write "p95 < 500ms", "p99 < 1s", "error_ratio < 1%" or "rate > 45/s""#,
+            #"scenario-errors.yaml:24:22: scenarios[1].requests[0].thresholds: invalid duration "fast" in "p95 < fast": write a number and a unit (us, ms, s, m, h, d), largest unit first, e.g. 500us, 0.5ms, 30s or 1h30m"#,
             #"scenario-errors.yaml:29:28: scenarios[2].requests[0].path: in template "/u/{{ user.id }}": user.id needs virtual users; use it in a scenario with users and user_count"#,
             #"scenario-errors.yaml:29:73: scenarios[2].requests[0].headers.X-Session-Id: in template "{{ session_id }}": session_id needs virtual users; use it in a scenario with users and user_count"#,
             ])

@@ -61,7 +61,7 @@ struct TemplateTests {
         ("{{ randint 9 1 }}", "randint 9 1: the first number must not be larger"),
         ("{{ choice a b }}", #"choice takes quoted strings, e.g. {{ choice "a" "b" }}"#),
         ("{{ choice }}", "choice needs at least one quoted string"),
-        ("{{ now \"soon\" }}", #"now "soon": invalid duration; write a whole number and a unit (ms, s, m, h, d), largest unit first, e.g. 250ms, 30s or 1h30m, with - for the past"#),
+        ("{{ now \"soon\" }}", #"now "soon": invalid duration; write a number and a unit (us, ms, s, m, h, d), largest unit first, e.g. 500us, 0.5ms, 30s or 1h30m, with - for the past"#),
         ("{{ pool \"missing\" }}", #"pool "missing" is not defined in this scenario's pools (defined: ids, names)"#),
         ("{{ env \"NOPE\" }}", "environment variable NOPE is not set; set it before soak starts"),
         ("{{ uuid 1 }}", "uuid takes no arguments"),

@@ -7,21 +7,29 @@ struct ValueSyntaxTests {
     @Test(arguments: [
         ("250ms", Duration.milliseconds(250)), ("30s", .seconds(30)), ("50m", .seconds(3_000)),
         ("1h30m", .seconds(5_400)), ("2d", .seconds(172_800)), ("1h0m5s10ms", .milliseconds(3_605_010)), ("0", .zero),
+        ("500us", .microseconds(500)), ("500µs", .microseconds(500)), ("0.5ms", .microseconds(500)), ("1.5s", .milliseconds(1_500)),
+        ("1.25h", .seconds(4_500)), ("1s250.5ms", .microseconds(1_250_500)), ("0.000001s", .microseconds(1)), ("2ms3us", .microseconds(2_003)),
     ])
     func validDurations(_ text: String, _ expected: Duration) {
         #expect(DurationSyntax.parse(text) == expected)
     }
 
-    @Test(arguments: ["", "5", "5x", "1.5s", "-1s", "30 s", "5m2h", "1s1s", "ms", "s30", "99999999999999s"])
+    @Test(arguments: [
+        "", "5", "5x", "-1s", "30 s", "5m2h", "1s1s", "ms", "s30", "99999999999999s", "1.s", ".5s", "1.5.5s", "0.5", "1.0000000001s", "5us5ms",
+        "µs", "1us500us", "1 ms", "1e3ms",
+    ])
     func invalidDurations(_ text: String) {
         #expect(DurationSyntax.parse(text) == nil)
     }
 
     @Test(arguments: [
         (Duration.milliseconds(250), "250ms"), (.seconds(90), "1m30s"), (.seconds(5_400), "1h30m"), (.zero, "0s"),
-        (.seconds(86_400 + 1), "1d1s"),
+        (.seconds(86_400 + 1), "1d1s"), (.microseconds(500), "500us"), (.microseconds(1_500), "1ms500us"),
     ])
     func durationsPrintInTheShortestForm(_ duration: Duration, _ expected: String) {
+        // The longest a duration is written: printing it saturates rather than traps.
+        #expect(DurationSyntax.format(DurationSyntax.parse("999999999999d")!).hasSuffix("us"))
+        #expect(DurationSyntax.milliseconds(DurationSyntax.parse("999999999999d")!) == .max)
         #expect(DurationSyntax.format(duration) == expected)
         #expect(DurationSyntax.parse(expected) == duration)
     }

@@ -80,7 +80,9 @@ struct EventLoopLogicTests {
         let config = try ConfigLoader.parse(yaml: yaml, file: "test.yaml", baseDirectory: "/tmp", environment: [:])
         let registries = MetricRegistries()
         let metrics = HTTPMetrics(registries: registries, latencyBuckets: [1], board: StatusBoard(logger: Logger(label: "test")))
-        return (await ScenarioRun.prepare(config.scenarios[0], httpMetrics: metrics, logger: Logger(label: "test")), registries.main)
+        // Neither scenario has a pool that needs the client: it is never started.
+        let client = try HTTPClient(userAgent: "test")
+        return (await ScenarioRun.prepare(config.scenarios[0], httpMetrics: metrics, client: client, logger: Logger(label: "test")), registries.main)
     }
 
     @Test func theOpenDriverSendsAtTheIntendedInstantsAndDropsPastMaxInFlight() async throws {

@@ -197,6 +197,7 @@ enum RuntimeArithmetic {
                 switch pool.source {
                 case .values(let values): pools[pool.name] = values
                 case .sql(_, _, let fallback): pools[pool.name] = fallback
+                case .http(let source): pools[pool.name] = source.fallback
                 }
             }
             var scope = RenderScope(random: random, user: nil, pools: pools, now: Date())

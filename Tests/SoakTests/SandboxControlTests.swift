@@ -16,8 +16,8 @@ struct SandboxControlTests {
         let bad = try sandbox.request("/sandbox/faults", method: "POST", json: #"{"added_latency": "fast", "error_rate": 2, "colour": "red"}"#)
         #expect(bad.status == 400)
         #expect(bad.text == """
-            {"added_latency":["Expected a duration or LOW..HIGH, e.g. \\"2s\\" or \\"1s..3s\\"; write a whole number and a unit (ms, s, m, h, d), \
-            largest unit first, e.g. 250ms, 30s or 1h30m."],"colour":["Unknown fault; the faults are added_latency, error_rate, workers_stopped."],\
+            {"added_latency":["Expected a duration or LOW..HIGH, e.g. \\"2s\\" or \\"1s..3s\\"; write a number and a unit (us, ms, s, m, h, d), \
+            largest unit first, e.g. 500us, 0.5ms, 30s or 1h30m."],"colour":["Unknown fault; the faults are added_latency, error_rate, workers_stopped."],\
             "error_rate":["Expected a share between 0 and 1, as \\"50%\\" or 0.5."]}
             """)
         #expect(try sandbox.request("/sandbox/faults", method: "POST", json: "[1]").status == 400)

@@ -1,4 +1,5 @@
 import Foundation
+@testable import Soak
 import Testing
 
 /// Results-file lines of one kind, as JSON objects.
@@ -160,6 +161,73 @@ struct TaskProbeTests {
             #expect(result?["backend_pid"] as? Int != nil)
         }
         #expect(Set(rds.compactMap { ($0["result"] as? [String: Any])?["test_name"] as? String }) == ["idle", "session_variable"])
+    }
+
+    /// The remote connection tests' outcome as data: a test whose connection is killed mid-hold reports
+    /// `connection_alive: false`, which becomes `soak_task_result_value` 0, a count under value="false"
+    /// (what SoakRemoteConnectionTestFailed fires on, tested with promtool), and a failed threshold. The
+    /// timed run is ended by SIGTERM once both tests have finished, so no step races the run's clock.
+    @Test func aConnectionTestThatLosesItsConnectionBecomesAMetricAndFailsItsThreshold() async throws {
+        let postgres = try await PostgresServer()
+        let sandbox = try await Sandbox(server: postgres, arguments: ["--workers", "3"])
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("soak-rds-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let soak = try await RunningSoak(
+            config: """
+                results_file: \(directory)/results.jsonl
+                \(sandbox.target)
+                tasks:
+                  - name: rds
+                    target: sandbox
+                    every: 1h
+                    dispatch:
+                      path: /api/pulp/rds-connection-tests/
+                      body: { tests: [idle, listen], run_sequentially: false, duration_minutes: "0.25" }
+                    task_hrefs: "tasks[].task_href"
+                    poll_interval: 200ms
+                    timeout: 1m
+                    result_values: { connection_alive: result.connection_alive, held_seconds: result.duration_seconds, state: state }
+                    thresholds: ["connection_alive == true", "failed_ratio < 1%"]
+                """,
+            extraArguments: ["--duration", "5m", "--summary-file", "\(directory)/summary.json"])
+        @Sendable func value(_ name: String, _ labels: [String: String] = [:]) -> Double? { try? soak.value(name, labels) }
+        // Both counters exist from the start (the threshold compares with true), the gauge is NaN until a test finishes.
+        #expect(value("soak_task_results_total", ["probe": "rds", "name": "connection_alive", "value": "false"]) == 0)
+        #expect(value("soak_task_result_value", ["probe": "rds", "name": "connection_alive"])?.isNaN == true)
+        #expect(value("soak_objective_task_result_value", ["probe": "rds", "name": "connection_alive"]) == 1)
+        #expect(value("soak_objective_task_failed_ratio", ["probe": "rds"]) == 0.01)
+
+        // Both tests hold their connection for 15 s; end one of them from the server side.
+        let sessions = "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'soak/sandbox/rds-test'"
+        #expect(try await eventually(timeout: .seconds(60)) { try postgres.rows(sessions, database: sandbox.database) == ["2"] })
+        _ = try postgres.rows(
+            "SELECT pg_terminate_backend(min(pid)) FROM pg_stat_activity WHERE application_name = 'soak/sandbox/rds-test'", database: sandbox.database)
+        #expect(try await eventually(timeout: .seconds(60)) {
+            value("soak_task_results_total", ["probe": "rds", "name": "connection_alive", "value": "false"]) == 1
+                && value("soak_task_results_total", ["probe": "rds", "name": "connection_alive", "value": "true"]) == 1
+        }, "log:\n\(soak.log)")
+        #expect([0, 1].contains(value("soak_task_result_value", ["probe": "rds", "name": "connection_alive"])))
+        #expect(value("soak_task_result_value", ["probe": "rds", "name": "held_seconds"]) ?? 0 > 0)
+        // A string is no number: NaN, never a stale value.
+        #expect(value("soak_task_result_value", ["probe": "rds", "name": "state"])?.isNaN == true)
+        let promtool = try Executables.required("promtool", package: "prometheus")
+        let check = try Command.run(promtool, ["check", "metrics"], stdin: try soak.get("/metrics").body)
+        #expect(check.status == 0, "promtool check metrics: \(check.stdout)\(check.stderr)")
+
+        // Ended early, the timed run is judged on what it saw: it fails on the threshold, saying how many tests lost their connection.
+        soak.signal(SIGTERM)
+        let status = try await soak.waitForExit(timeout: .seconds(30))
+        #expect(status == 1, "log:\n\(soak.log)")
+        let summary = try JSONDecoder().decode(RunSummary.self, from: Data(contentsOf: URL(fileURLWithPath: "\(directory)/summary.json")))
+        #expect(!summary.completed)
+        let check2 = try #require(summary.checks.first { $0.name == "tasks/rds connection_alive == true" })
+        #expect(check2.verdict == .fail)
+        #expect(check2.detail == "tasks/rds connection_alive was true in 1 of 2 finished tasks (false 1); every one must be true")
+        #expect(summary.checks.first { $0.name == "tasks/rds failed_ratio < 1.0%" }?.verdict == .pass)
+        let figures = try #require(summary.tasks.first)
+        #expect(figures.dispatched == 2 && figures.finished == ["completed": 2] && figures.values["connection_alive"] == ["true": 1, "false": 1])
+        let lines = resultLines("\(directory)/results.jsonl", kind: "task")
+        #expect(Set(lines.compactMap { ($0["values"] as? [String: Any])?["connection_alive"] as? Bool }) == [true, false], "\(lines)")
     }
 
     @Test func jsonValuesReadPulpStatusAndFailVisiblyWhenTheAnswerOrTheDatabaseGoesBad() async throws {

@@ -204,7 +204,7 @@ struct TrafficTests {
         let soak = try await RunningSoak(config: config)
         #expect(try await eventually { (try soak.value("soak_http_requests_total", ["code": "200"]) ?? 0) >= 3 })
         #expect(try soak.value("soak_pool_fallbacks_total", ["scenario": "cases", "pool": "ids"]) == 1)
-        #expect(soak.log.contains("pool query failed; using the fallback values"))
+        #expect(soak.log.contains("pool could not be loaded from the database; using the fallback values"))
         #expect(!soak.log.contains("hunter2-pw"))
         #expect(!(try soak.get("/").text.contains("hunter2-pw")))
     }

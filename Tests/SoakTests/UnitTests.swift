@@ -118,4 +118,24 @@ struct ExpositionMergeTests {
 
             """)
     }
+
+    /// One registry's last family is the next one's first: still one HELP and one TYPE line.
+    @Test func aFamilyThatEndsOneRegistryAndStartsTheNextIsMergedToo() {
+        let text = """
+            # HELP a_total A.
+            # TYPE a_total counter
+            a_total{x="1"} 1
+            # HELP a_total A.
+            # TYPE a_total counter
+            a_total{x="2"} 3
+
+            """
+        #expect(String(decoding: MetricRegistries.mergeFamilies(Array(text.utf8)), as: UTF8.self) == """
+            # HELP a_total A.
+            # TYPE a_total counter
+            a_total{x="1"} 1
+            a_total{x="2"} 3
+
+            """)
+    }
 }

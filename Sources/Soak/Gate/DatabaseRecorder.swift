@@ -30,23 +30,14 @@ final class DatabaseRecorder: Sendable {
     }
 
     func hold(_ record: HoldRecord) {
+        let key = Key(database: record.database, name: record.test)
         holds.withLock { holds in
-            Self.update(&holds, Key(database: record.database, name: record.test), new: DatabaseFigures.Hold(test: record.test)) { $0.add(record) }
+            holds.update(where: { $0.0 == key }, new: { (key, DatabaseFigures.Hold(test: record.test)) }) { $0.1.add(record) }
         }
     }
 
     private func updateProbe(_ key: Key, _ change: (inout ProbeTally) -> Void) {
-        probes.withLock { probes in Self.update(&probes, key, new: ProbeTally(), change) }
-    }
-
-    /// Changes the value under `key`, adding `new` at the end first if the key is not there yet, so
-    /// the summary lists probes and holds in the order they first reported.
-    private static func update<Value>(_ entries: inout [(Key, Value)], _ key: Key, new: @autoclosure () -> Value, _ change: (inout Value) -> Void) {
-        let index = entries.firstIndex { $0.0 == key } ?? {
-            entries.append((key, new()))
-            return entries.count - 1
-        }()
-        change(&entries[index].1)
+        probes.withLock { probes in probes.update(where: { $0.0 == key }, new: { (key, ProbeTally()) }) { change(&$0.1) } }
     }
 
     /// A probe's latency at `quantile`, in seconds; nil when it recorded none.

@@ -1,145 +1,103 @@
 internal import Foundation
 internal import SoakConfig
 
-/// Judges a timed run: each request against its thresholds (the request's own, else its scenario's,
-/// as the alert rules do), scenario-wide rates, and optionally an earlier run's summary.
+/// Judges a timed run against its config's thresholds: each request against its own thresholds (else
+/// its scenario's, as the alert rules do), scenario-wide rates, database probes and holds, task and
+/// ingestion probes. A figure with nothing measured is `no data`, never a pass, with a sentence saying why.
 struct GateChecks {
-    /// How much worse than the baseline a run may be.
-    struct Tolerance: Sendable {
-        /// Relative rise of p95 and p99 allowed, 0.2 for 20%.
-        var latency: Double = 0.2
-        /// Rise of the error ratio allowed, in ratio points: 0.05 for 5 points.
-        var errorRatio: Double = 0.05
-    }
+    let config: SoakConfiguration
+    /// How long the run lasted, in seconds.
+    let durationSeconds: Double
 
-    /// `latency(key, quantile)` gives a request's exact latency at any quantile, in seconds.
-    static func thresholds(
-        config: SoakConfiguration, figures: [RequestFigures], durationSeconds: Double, latency: (String, Double) -> Double
-    ) -> [RunSummary.Check] {
+    /// The thresholds of every scenario and its requests; `latency(key, quantile)` gives a request's
+    /// exact latency at any quantile, in seconds, nil without samples.
+    func requests(_ figures: [RequestFigures], latency: (String, Double) -> Double?) -> [RunSummary.Check] {
         var checks: [RunSummary.Check] = []
         let byKey = Dictionary(figures.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         for scenario in config.scenarios {
             for request in scenario.requests {
-                guard let figure = byKey["\(scenario.name)/\(request.name)"] else { continue }
-                let own = request.thresholds ?? scenario.thresholds.filter { if case .rate = $0 { false } else { true } }
-                for threshold in own { checks.append(check(threshold, subject: figure.key, figure: figure, latency: latency)) }
+                let key = "\(scenario.name)/\(request.name)"
+                for threshold in scenario.thresholds(of: request) {
+                    checks.append(check(threshold, subject: key, figure: byKey[key], latency: latency) {
+                        whyNoSamples(scenario, request)
+                    })
+                }
             }
             // A rate on the scenario holds for the scenario as a whole.
             let all = figures.filter { $0.scenario == scenario.name }
-            for case .rate(let above) in scenario.thresholds {
+            for above in scenario.rateThresholds {
                 let rate = Double(all.reduce(0) { $0 + $1.requests }) / max(durationSeconds, 0.001)
                 checks.append(.init(
                     kind: "threshold", name: "\(scenario.name) \(ScenarioConfig.Threshold.rate(above: above))", subject: scenario.name,
                     passed: rate > above, measured: rate, limit: above, unit: "per_second",
-                    detail: "\(scenario.name) ran at \(format(rate: rate)); the threshold is above \(format(rate: above))"))
+                    detail: "\(scenario.name) ran at \(Self.format(rate: rate)); the threshold is above \(Self.format(rate: above))"))
             }
         }
         return checks
     }
 
-    /// Database probes against their thresholds, and holds against the events they must not have.
-    static func databases(
-        config: SoakConfiguration, figures: [DatabaseFigures], latency: (String, String, Double) -> Double?
-    ) -> [RunSummary.Check] {
-        var checks: [RunSummary.Check] = []
-        for database in config.databases {
-            let figure = figures.first { $0.database == database.name }
-            for probe in database.probes {
-                let subject = "\(database.name)/\(probe.kind.rawValue)"
-                let tally = figure?.probes.first { $0.probe == probe.kind.rawValue }
-                for threshold in probe.thresholds {
-                    switch threshold {
-                    case .latency(let quantile, let below):
-                        let limit = below / .seconds(1)
-                        let measured = latency(database.name, probe.kind.rawValue, quantile)
-                        checks.append(.init(
-                            kind: "threshold", name: "\(subject) \(threshold)", subject: subject, passed: measured.map { $0 < limit } ?? false,
-                            measured: measured ?? 0, limit: limit, unit: "seconds",
-                            detail: measured.map { "\(subject) p\(RequestMetrics.percentileLabel(quantile)) was \(format(seconds: $0)); the threshold is below \(format(seconds: limit))" }
-                                ?? "\(subject) never succeeded, so it has no latency"))
-                    case .errorRatio(let below):
-                        let runs = tally?.runs ?? 0
-                        let failures = tally?.failures ?? 0
-                        let ratio = runs == 0 ? 0 : Double(failures) / Double(runs)
-                        checks.append(.init(
-                            kind: "threshold", name: "\(subject) \(threshold)", subject: subject, passed: runs > 0 && (ratio < below || failures == 0),
-                            measured: ratio, limit: below, unit: "ratio",
-                            detail: "\(subject) failed \(failures) of \(runs) runs (\(format(ratio: ratio))); the threshold is below \(format(ratio: below))"))
-                    case .rate:
-                        break
-                    }
-                }
-            }
-            for hold in database.holds {
-                let subject = "\(database.name)/\(hold.test.rawValue)"
-                let tally = figure?.holds.first { $0.test == hold.test.rawValue }
-                for event in hold.mustNotHappen {
-                    let count: Int
-                    switch event {
-                    case "died": count = tally?.died ?? 0
-                    case "failed_to_start": count = tally?.failedToStart ?? 0
-                    case "missing": count = tally?.notifications?.missing ?? 0
-                    case "duplicate": count = tally?.notifications?.duplicate ?? 0
-                    default: count = tally?.notifications?.outOfOrder ?? 0
-                    }
-                    checks.append(.init(
-                        kind: "threshold", name: "\(subject) \(event) == 0", subject: subject, passed: count == 0, measured: Double(count), limit: 0,
-                        unit: "count", detail: "\(subject) had \(count) \(event.replacingOccurrences(of: "_", with: " ")); none is allowed"))
-                }
-            }
-        }
-        return checks
-    }
-
-    private static func check(
-        _ threshold: ScenarioConfig.Threshold, subject: String, figure: RequestFigures, latency: (String, Double) -> Double
+    private func check(
+        _ threshold: ScenarioConfig.Threshold, subject: String, figure: RequestFigures?, latency: (String, Double) -> Double?,
+        whyNoSamples: () -> String
     ) -> RunSummary.Check {
+        let name = "\(subject) \(threshold)"
         switch threshold {
         case .latency(let quantile, let below):
-            let measured = latency(figure.key, quantile)
-            let limit = below / .seconds(1)
-            let name = "\(subject) \(threshold)"
+            let limit = DurationSyntax.seconds(below)
+            let label = "p\(RequestMetrics.percentileLabel(quantile))"
+            guard let measured = latency(subject, quantile) else {
+                return Self.noData(name: name, subject: subject, limit: limit, unit: "seconds", "\(subject) has no \(label): \(whyNoSamples())")
+            }
             return .init(
                 kind: "threshold", name: name, subject: subject, passed: measured < limit, measured: measured, limit: limit, unit: "seconds",
-                detail: "\(subject) p\(RequestMetrics.percentileLabel(quantile)) was \(format(seconds: measured)); the threshold is below \(format(seconds: limit))")
+                detail: "\(subject) \(label) was \(Self.format(seconds: measured)); the threshold is below \(Self.format(seconds: limit))")
         case .errorRatio(let below):
+            guard let figure, figure.requests > 0 else {
+                return Self.noData(name: name, subject: subject, limit: below, unit: "ratio", "\(subject) has no error ratio: \(whyNoSamples())")
+            }
             return .init(
-                kind: "threshold", name: "\(subject) \(threshold)", subject: subject, passed: figure.errorRatio < below || figure.errors == 0,
+                kind: "threshold", name: name, subject: subject, passed: figure.errorRatio < below || figure.errors == 0,
                 measured: figure.errorRatio, limit: below, unit: "ratio",
-                detail: "\(subject) failed \(figure.errors) of \(figure.requests) requests (\(format(ratio: figure.errorRatio))); the threshold is below \(format(ratio: below))")
+                detail: "\(subject) failed \(figure.errors) of \(figure.requests) requests (\(Self.format(ratio: figure.errorRatio))); the threshold is below \(Self.format(ratio: below))")
         case .rate(let above):
+            let rate = figure?.ratePerSecond ?? 0
             return .init(
-                kind: "threshold", name: "\(subject) \(threshold)", subject: subject, passed: figure.ratePerSecond > above,
-                measured: figure.ratePerSecond, limit: above, unit: "per_second",
-                detail: "\(subject) ran at \(format(rate: figure.ratePerSecond)); the threshold is above \(format(rate: above))")
+                kind: "threshold", name: name, subject: subject, passed: rate > above, measured: rate, limit: above, unit: "per_second",
+                detail: "\(subject) ran at \(Self.format(rate: rate)); the threshold is above \(Self.format(rate: above))")
         }
     }
 
-    static func baseline(_ baseline: RunSummary, figures: [RequestFigures], tolerance: Tolerance) -> [RunSummary.Check] {
-        let earlier = Dictionary(baseline.requests.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
-        var checks: [RunSummary.Check] = []
-        for figure in figures {
-            guard let before = earlier[figure.key] else { continue }
-            for (name, now, then) in [("p95", figure.latency.p95, before.latency.p95), ("p99", figure.latency.p99, before.latency.p99)] {
-                let change = then > 0 ? (now - then) / then : 0
-                checks.append(.init(
-                    kind: "baseline", name: "\(figure.key) \(name) vs baseline", subject: figure.key, passed: change <= tolerance.latency,
-                    measured: change, limit: tolerance.latency, unit: "ratio",
-                    detail: "\(figure.key) \(name) \(format(seconds: then)) → \(format(seconds: now)) (\(format(change: change))); at most \(format(change: tolerance.latency)) allowed"))
+    /// Why a request has no samples, as precisely as the config tells.
+    private func whyNoSamples(_ scenario: ScenarioConfig, _ request: RequestConfig) -> String {
+        let run = "the run lasted \(Self.format(duration: durationSeconds))"
+        if request.weight == 0 { return "its weight is 0, so it is never sent; remove it or give it thresholds: []" }
+        if case .closed(let model) = scenario.workload {
+            if model.classes.allSatisfy({ !($0.requests?.contains(request.name) ?? true) }) {
+                return "no user class sends it (each class's requests leave it out)"
             }
-            let rise = figure.errorRatio - before.errorRatio
-            checks.append(.init(
-                kind: "baseline", name: "\(figure.key) error_ratio vs baseline", subject: figure.key, passed: rise <= tolerance.errorRatio,
-                measured: rise, limit: tolerance.errorRatio, unit: "ratio",
-                detail: "\(figure.key) error ratio \(format(ratio: before.errorRatio)) → \(format(ratio: figure.errorRatio)) (\(rise >= 0 ? "+" : "")\(String(format: "%.2f", rise * 100)) points); at most +\(String(format: "%.2f", tolerance.errorRatio * 100)) points allowed"))
+            if DurationSyntax.seconds(model.rampUp) >= durationSeconds {
+                return "no request finished; the users ramp up over \(DurationSyntax.format(model.rampUp)) and \(run)"
+            }
         }
-        return checks
+        return "no request finished during the run (\(run))"
+    }
+
+    /// A check with nothing to judge: it fails the run, and `detail` says why.
+    static func noData(kind: String = "threshold", name: String, subject: String, limit: Double, unit: String, _ detail: String) -> RunSummary.Check {
+        .init(kind: kind, name: name, subject: subject, verdict: .noData, measured: nil, limit: limit, unit: unit, detail: detail)
     }
 
     static func format(seconds: Double) -> String {
         if seconds >= 1 { return String(format: "%.2fs", seconds) }
         if seconds >= 0.01 { return String(format: "%.0fms", seconds * 1000) }
-        return String(format: "%.2fms", seconds * 1000)
+        if seconds >= 0.001 || seconds == 0 { return String(format: "%.2fms", seconds * 1000) }
+        return String(format: "%.0fus", seconds * 1_000_000)
+    }
+
+    /// A duration in seconds as the config writes durations: `5s`, `1m30s`, `500ms`.
+    static func format(duration seconds: Double) -> String {
+        seconds >= 1
+            ? DurationSyntax.format(.seconds(Int64(seconds.rounded()))) : DurationSyntax.format(.milliseconds(Int64((seconds * 1000).rounded())))
     }
 
     static func format(ratio: Double) -> String { String(format: "%.2f%%", ratio * 100) }

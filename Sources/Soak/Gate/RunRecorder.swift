@@ -1,9 +1,11 @@
+internal import Foundation
 internal import Histogram
 import Synchronization
 
 /// What a timed run (`soak run --duration`) records for its summary, beside the Prometheus
 /// histograms (whose buckets are too coarse for a gate): every request's latency in an HdrHistogram
-/// (1 µs to 1 h, 3 significant digits), its phases, its errors by reason, and a timeline of windows.
+/// (1 µs to 1 h, 3 significant digits), its phases, its errors by reason, its failures by reason, code
+/// and message (exact counts), the bytes it received, and a timeline of windows.
 final class RunRecorder: Sendable {
     let startedAt: ContinuousClock.Instant
     /// The timeline's resolution: the run's duration split in about 100 windows, at least a second each.
@@ -25,27 +27,42 @@ final class RunRecorder: Sendable {
         }
     }
 
-    /// A request's latency at `quantile` (0.95 for p95), in seconds; 0 when it has none.
-    func latency(of key: String, at quantile: Double) -> Double {
-        recordings.withLock { $0 }.first { "\($0.scenario)/\($0.request)" == key }?.snapshot.latency(at: quantile) ?? 0
+    /// A request's latency at `quantile` (0.95 for p95), in seconds; nil when it has none.
+    func latency(of key: String, at quantile: Double) -> Double? {
+        recordings.withLock { $0 }.first { "\($0.scenario)/\($0.request)" == key }?.snapshot.latency(at: quantile)
+    }
+
+    /// Every request's recording so far, in the order the requests were first made.
+    var tallies: [(scenario: String, request: String, method: String, tally: RecordingTally)] {
+        recordings.withLock { $0 }.map { ($0.scenario, $0.request, $0.method, $0.snapshot) }
     }
 
     /// Every request's figures, in the order the requests were first made.
     func figures(until end: ContinuousClock.Instant) -> [RequestFigures] {
-        recordings.withLock { $0 }.map {
-            $0.snapshot.figures(scenario: $0.scenario, request: $0.request, method: $0.method, duration: end - startedAt, window: window)
-        }
+        tallies.map { $0.tally.figures(scenario: $0.scenario, request: $0.request, method: $0.method, duration: end - startedAt, window: window) }
+    }
+
+    /// Every request's failures by reason, code and message, the most frequent first.
+    func failures() -> [FailureFigures] {
+        tallies.flatMap { recording in
+            recording.tally.failures.entries.map { key, entry in
+                FailureFigures(
+                    scenario: recording.scenario, request: recording.request, method: recording.method, reason: key.reason, code: key.code,
+                    message: key.message, count: entry.count, firstSeen: Timestamp.rfc3339(entry.firstSeen),
+                    lastSeen: Timestamp.rfc3339(entry.lastSeen))
+            }
+        }.sorted { ($1.count, $0.key, $0.reason, $0.code, $0.message ?? "") < ($0.count, $1.key, $1.reason, $1.code, $1.message ?? "") }
     }
 
     /// Each scenario's requests added together (request `*`), in the order the scenarios were first seen.
     func scenarioFigures(until end: ContinuousClock.Instant) -> [RequestFigures] {
-        let recordings = self.recordings.withLock { $0 }
+        let tallies = self.tallies
         var scenarios: [String] = []
-        for recording in recordings where !scenarios.contains(recording.scenario) { scenarios.append(recording.scenario) }
+        for recording in tallies where !scenarios.contains(recording.scenario) { scenarios.append(recording.scenario) }
         return scenarios.map { scenario in
             var total = RecordingTally()
-            let members = recordings.filter { $0.scenario == scenario }
-            for recording in members { total.add(recording.snapshot) }
+            let members = tallies.filter { $0.scenario == scenario }
+            for recording in members { total.add(recording.tally) }
             let methods = Set(members.map(\.method))
             return total.figures(
                 scenario: scenario, request: "*", method: methods.count == 1 ? methods.first ?? "" : "*", duration: end - startedAt, window: window)
@@ -79,88 +96,25 @@ final class RequestRecording: Sendable {
 
     func record(latency: Duration, timings: PhaseTimings, answered: Bool, failureReason: String?, at instant: ContinuousClock.Instant) {
         let micros = Self.microseconds(latency)
-        let index = max(0, Int((instant - startedAt) / window))
+        let index = windowIndex(instant)
         tally.withLock { $0.record(micros: micros, timings: timings, answered: answered, failureReason: failureReason, window: index) }
+    }
+
+    /// What the failures table and Locust's CSV add to ``record(latency:timings:answered:failureReason:at:)``
+    /// for the same request: the bytes received and, for a failure, its reason, code and message.
+    func detail(responseBytes: Int, failure: FailureTally.Key?, at instant: ContinuousClock.Instant) {
+        let index = windowIndex(instant)
+        let now = Date()
+        tally.withLock { tally in
+            tally.add(responseBytes: responseBytes, window: index)
+            if let failure { tally.failures.add(failure, at: now) }
+        }
+    }
+
+    private func windowIndex(_ instant: ContinuousClock.Instant) -> Int {
+        max(0, Int((instant - startedAt) / window))
     }
 
     /// A copy of what was recorded so far.
     var snapshot: RecordingTally { tally.withLock { $0 } }
-}
-
-/// Counts, errors, latency and phase histograms, and the timeline of one request, or of a scenario's
-/// requests added together.
-struct RecordingTally: Sendable {
-    private struct Window: Sendable {
-        var count = 0
-        var errors = 0
-        var latency = Histogram<UInt32>(highestTrackableValue: RequestRecording.highest, numberOfSignificantValueDigits: .two)
-    }
-
-    private var latency = Histogram<UInt64>(highestTrackableValue: RequestRecording.highest, numberOfSignificantValueDigits: .three)
-    private var phases: [String: Histogram<UInt64>] = [:]
-    private var count = 0
-    private var errors = 0
-    private var reasons: [String: Int] = [:]
-    private var windows: [Window] = []
-
-    mutating func record(micros: UInt64, timings: PhaseTimings, answered: Bool, failureReason: String?, window index: Int) {
-        count += 1
-        _ = latency.record(micros)
-        timings.forEachMeasured(answered: answered) { phase, duration in
-            _ = phases[phase, default: Histogram<UInt64>(highestTrackableValue: RequestRecording.highest, numberOfSignificantValueDigits: .three)]
-                .record(RequestRecording.microseconds(duration))
-        }
-        if let failureReason {
-            errors += 1
-            reasons[failureReason, default: 0] += 1
-        }
-        while windows.count <= index { windows.append(Window()) }
-        windows[index].count += 1
-        if failureReason != nil { windows[index].errors += 1 }
-        _ = windows[index].latency.record(micros)
-    }
-
-    /// Adds `other` in: counts summed, histograms merged window by window.
-    mutating func add(_ other: RecordingTally) {
-        count += other.count
-        errors += other.errors
-        latency.add(other.latency)
-        for (phase, histogram) in other.phases {
-            phases[phase, default: Histogram<UInt64>(highestTrackableValue: RequestRecording.highest, numberOfSignificantValueDigits: .three)]
-                .add(histogram)
-        }
-        reasons.merge(other.reasons, uniquingKeysWith: +)
-        while windows.count < other.windows.count { windows.append(Window()) }
-        for (index, window) in other.windows.enumerated() {
-            windows[index].count += window.count
-            windows[index].errors += window.errors
-            windows[index].latency.add(window.latency)
-        }
-    }
-
-    /// The latency at `quantile` (0.95 for p95), in seconds; 0 when nothing was recorded.
-    func latency(at quantile: Double) -> Double {
-        latency.totalCount == 0 ? 0 : Double(latency.valueAtPercentile(quantile * 100)) / 1_000_000
-    }
-
-    func figures(scenario: String, request: String, method: String, duration: Duration, window: Duration) -> RequestFigures {
-        let seconds = max(duration / .seconds(1), 0.001)
-        func value(_ histogram: Histogram<UInt64>, _ percentile: Double) -> Double {
-            histogram.totalCount == 0 ? 0 : Double(histogram.valueAtPercentile(percentile)) / 1_000_000
-        }
-        let windowSeconds = window / .seconds(1)
-        return RequestFigures(
-            scenario: scenario, request: request, method: method, requests: count, errors: errors, ratePerSecond: Double(count) / seconds,
-            errorRatio: count == 0 ? 0 : Double(errors) / Double(count),
-            latency: .init(
-                p50: value(latency, 50), p95: value(latency, 95), p99: value(latency, 99),
-                max: latency.totalCount == 0 ? 0 : Double(latency.max) / 1_000_000),
-            phaseP95: phases.mapValues { value($0, 95) }, errorsByReason: reasons,
-            timeline: windows.enumerated().map { index, window in
-                .init(
-                    offsetSeconds: Double(index) * windowSeconds, requests: window.count, errors: window.errors,
-                    ratePerSecond: Double(window.count) / windowSeconds,
-                    p95Seconds: window.latency.totalCount == 0 ? nil : Double(window.latency.valueAtPercentile(95)) / 1_000_000)
-            })
-    }
 }

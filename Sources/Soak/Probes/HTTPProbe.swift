@@ -9,13 +9,15 @@ protocol HTTPProbe: Sendable {
     func run() async
 }
 
-/// What every HTTP probe is given: the shared client, the metrics, results_file and the log.
+/// What every HTTP probe is given: the shared client, the metrics, results_file, the log and, in a
+/// timed run, the recorder its summary is made from.
 struct HTTPProbeContext: Sendable {
     let client: HTTPClient
     let metrics: ProbeMetrics
     let results: ResultsFile
     let board: StatusBoard
     let logger: Logger
+    var recorder: ProbeRecorder? = nil
 }
 
 /// One answer to a probe's request, judged: the outcome, when it was sent, and why it failed (the

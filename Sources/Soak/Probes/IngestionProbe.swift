@@ -20,6 +20,7 @@ struct IngestionProbe: HTTPProbe {
         status = context.board.httpProbe(section: "ingestion", name: config.name)
         _ = context.metrics.ingestRate(probe: config.name)
         for reason in ProbeMetrics.requestFailureReasons { _ = context.metrics.ingestErrors(probe: config.name, reason: reason) }
+        for case .tasksPerSecond(let above) in config.thresholds { context.metrics.objectiveIngestRate(probe: config.name).set(to: above) }
     }
 
     /// One call's result: tasks reported (0 when it failed), its time and its failure reason.
@@ -76,6 +77,7 @@ struct IngestionProbe: HTTPProbe {
         context.metrics.ingestRate(probe: config.name).set(to: rate)
         let failed = calls.filter { $0.error != nil }
         status.round(.init(startedAt: round.startedAt, tasks: tasks, seconds: wall, tasksPerSecond: rate, failedCalls: failed.count))
+        context.recorder?.ingestionRound(probe: config.name, tasks: tasks, tasksPerSecond: rate, failedCalls: failed.count)
         context.logger.info(
             "ingestion round", metadata: ["probe": "\(config.name)", "round": "\(number)", "tasks": "\(tasks)", "tasks_per_second": "\(rate)", "failed_calls": "\(failed.count)"])
         return round

@@ -101,6 +101,53 @@ final class ProbeMetrics: Sendable {
             labels: [("probe", probe), ("reason", reason)])
     }
 
+    /// The value a finished task's `result_values` entry had (booleans 1 and 0), from the last finished task.
+    func taskResultValue(probe: String, name: String) -> Gauge {
+        registry.makeGauge(
+            descriptor: Self.descriptor(
+                "task", "result_value", "",
+                "A value read from the last finished task of the probe (result_values; booleans as 1 and 0); NaN when that task did not have it."),
+            labels: [("probe", probe), ("name", name)])
+    }
+
+    /// Finished tasks whose boolean result value was `value` (`true` or `false`).
+    func taskResults(probe: String, name: String, value: String) -> Counter {
+        registry.makeCounter(
+            descriptor: Self.descriptor("task", "results", "total", "Finished tasks by the value of a boolean result value (result_values): true or false."),
+            labels: [("probe", probe), ("name", name), ("value", value)])
+    }
+
+    // MARK: objectives
+
+    func objectiveTaskFailedRatio(probe: String) -> Gauge {
+        registry.makeGauge(
+            descriptor: Self.descriptor(
+                "objective", "task_failed", "ratio", "The failed-ratio objective of a task probe from its thresholds (failed_ratio < N%)."),
+            labels: [("probe", probe)])
+    }
+
+    func objectiveTaskPhase(probe: String, phase: String, percentile: String) -> Gauge {
+        registry.makeGauge(
+            descriptor: Self.descriptor(
+                "objective", "task_phase", "seconds", "A task phase's latency objective from the task probe's thresholds (pNN(phase) < DURATION)."),
+            labels: [("probe", probe), ("phase", phase), ("percentile", percentile)])
+    }
+
+    func objectiveTaskResultValue(probe: String, name: String) -> Gauge {
+        registry.makeGauge(
+            descriptor: Self.descriptor(
+                "objective", "task_result_value", "",
+                "The value every finished task's result value must have, from the task probe's thresholds (NAME == VALUE; true 1, false 0)."),
+            labels: [("probe", probe), ("name", name)])
+    }
+
+    func objectiveIngestRate(probe: String) -> Gauge {
+        registry.makeGauge(
+            descriptor: Self.descriptor(
+                "objective", "ingest_tasks_per_second", "", "The ingestion-rate floor from the ingestion probe's thresholds (tasks_per_second > N)."),
+            labels: [("probe", probe)])
+    }
+
     // MARK: json_values
 
     func jsonValue(probe: String, name: String) -> Gauge {

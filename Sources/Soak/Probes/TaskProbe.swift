@@ -36,6 +36,22 @@ struct TaskProbe: HTTPProbe {
             _ = metrics.pollErrors(probe: config.name, reason: reason)
         }
         _ = metrics.dispatchErrors(probe: config.name, reason: "busy")
+        for value in config.resultValues { metrics.taskResultValue(probe: config.name, name: value.name).set(to: .nan) }
+        for threshold in config.thresholds {
+            switch threshold {
+            case .failedRatio(let below):
+                metrics.objectiveTaskFailedRatio(probe: config.name).set(to: below)
+            case .phase(let quantile, let phase, let below):
+                metrics.objectiveTaskPhase(probe: config.name, phase: phase, percentile: RequestMetrics.percentileLabel(quantile))
+                    .set(to: DurationSyntax.seconds(below))
+            case .resultValue(let name, let equals, let literal):
+                metrics.objectiveTaskResultValue(probe: config.name, name: name).set(to: equals)
+                // A value compared with true or false is a boolean: both counters exist from the start.
+                if literal == "true" || literal == "false" {
+                    for value in ["true", "false"] { _ = metrics.taskResults(probe: config.name, name: name, value: value) }
+                }
+            }
+        }
     }
 
     func run() async {
@@ -81,6 +97,7 @@ struct TaskProbe: HTTPProbe {
                     message: "\(urls.count - admitted.count) dispatched tasks are not followed: max_in_progress is \(config.maxInProgress)", body: ""))
         }
         context.metrics.tasksDispatched(probe: config.name).increment(by: Int64(admitted.count))
+        context.recorder?.dispatched(probe: config.name, count: admitted.count)
         let count = following.count.add(admitted.count, ordering: .relaxed).newValue
         context.metrics.tasksInProgress(probe: config.name).set(to: Double(count))
         status.inProgress(count)
@@ -115,6 +132,7 @@ struct TaskProbe: HTTPProbe {
             record.task = task
             if task.isFinal {
                 record.outcome = .finished
+                record.values = resultValues(in: exchange.json)
                 break
             }
         }
@@ -137,6 +155,8 @@ struct TaskProbe: HTTPProbe {
             guard let task = record.task else { return }
             for (phase, seconds) in task.phases { metrics.taskPhase(probe: config.name, phase: phase).record(seconds) }
             metrics.tasksFinished(probe: config.name, state: task.state).increment()
+            recordValues(record.values)
+            context.recorder?.finished(probe: config.name, state: task.state, phases: task.phases, values: record.values)
             if let error = task.errorDescription { metadata["error"] = "\(error)" }
             if task.state == "completed" {
                 context.logger.debug("task finished", metadata: metadata)
@@ -145,9 +165,32 @@ struct TaskProbe: HTTPProbe {
             }
         case .followTimeout:
             metrics.followTimeouts(probe: config.name).increment()
+            context.recorder?.followTimedOut(probe: config.name)
             context.logger.warning("task not final within the probe's timeout", metadata: metadata.merging(["timeout": "\(DurationSyntax.format(config.timeout))"]) { $1 })
         case .interrupted:
             context.logger.info("stopped following a task (soak stopping or reloading)", metadata: metadata)
+        }
+    }
+
+    /// The `result_values` of a final task's document: numbers, booleans, numeric strings; nil where the path leads to none.
+    func resultValues(in document: Any?) -> [(name: String, value: ResultValue?)] {
+        config.resultValues.map { entry in
+            switch document.flatMap({ entry.path.value(in: $0) }).map(JSONValue.init) {
+            case .bool(let flag)?: (entry.name, .boolean(flag))
+            case .number(let number)?: (entry.name, .number(number))
+            case .string(let text)?: (entry.name, Double(text).flatMap { $0.isFinite ? ResultValue.number($0) : nil })
+            default: (entry.name, nil)
+            }
+        }
+    }
+
+    /// Sets `soak_task_result_value` to the finished task's values (NaN where it had none) and counts booleans.
+    private func recordValues(_ values: [(name: String, value: ResultValue?)]) {
+        for (name, value) in values {
+            context.metrics.taskResultValue(probe: config.name, name: name).set(to: value?.number ?? .nan)
+            guard case .boolean(let flag)? = value else { continue }
+            let counters = ["true", "false"].map { context.metrics.taskResults(probe: config.name, name: name, value: $0) }
+            counters[flag ? 0 : 1].increment()
         }
     }
 

@@ -21,6 +21,8 @@ struct TaskRecord: Encodable, Sendable {
     var polls = 0
     var lastPollError: String?
     var task: PulpTask?
+    /// The probe's `result_values` of the final task, in config order (nil where the task had none).
+    var values: [(name: String, value: ResultValue?)] = []
 
     init(probe: String, href: String, dispatchedAt: Date) {
         self.probe = probe
@@ -29,7 +31,7 @@ struct TaskRecord: Encodable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case kind, probe, href, outcome, polls, state, name, error, result, phases
+        case kind, probe, href, outcome, polls, state, name, error, result, phases, values
         case dispatchedAt = "dispatched_at"
         case lastPollError = "last_poll_error"
         case pulpCreated = "pulp_created"
@@ -57,5 +59,15 @@ struct TaskRecord: Encodable, Sendable {
         try container.encodeIfPresent(task.errorDescription, forKey: .error)
         try container.encode(task.result, forKey: .result)
         try container.encode(Dictionary(task.phases.map { ($0.phase, $0.seconds) }, uniquingKeysWith: { first, _ in first }), forKey: .phases)
+        if !values.isEmpty {
+            let encoded = Dictionary(values.map { name, value -> (String, JSONValue) in
+                switch value {
+                case .boolean(let flag)?: (name, .bool(flag))
+                case .number(let number)?: (name, .number(number))
+                case nil: (name, .null)
+                }
+            }, uniquingKeysWith: { first, _ in first })
+            try container.encode(encoded, forKey: .values)
+        }
     }
 }

@@ -120,7 +120,7 @@ final class ScenarioMetrics: Sendable {
         metrics.registry.makeCounter(
             descriptor: MetricNameDescriptor(
                 namespace: "soak", subsystem: "pool", metricName: "fallbacks", unitName: "total",
-                helpText: "Scenario starts at which a SQL data pool could not be loaded and its fallback values were used."),
+                helpText: "Scenario starts at which a SQL or HTTP data pool could not be loaded and its fallback values were used."),
             labels: [("scenario", scenario), ("pool", pool)]
         ).increment()
     }
@@ -253,6 +253,16 @@ final class RequestMetrics: Sendable {
         if let failureReason {
             error(failureReason).increment()
         }
+    }
+
+    /// In a timed run, adds to what ``record(_:latency:failureReason:)`` recorded of the same request
+    /// the bytes received and, for a failure, its reason, code and message (the failures table);
+    /// outside one, `failure` is not even evaluated.
+    func recordDetail(_ outcome: HTTPOutcome, failure: @autoclosure () -> (reason: String, message: String)?) {
+        guard let recording else { return }
+        recording.detail(
+            responseBytes: outcome.responseBytes, failure: failure().map { FailureTally.Key(reason: $0.reason, code: outcome.codeLabel, message: $0.message) },
+            at: outcome.completedAt)
     }
 
     private func error(_ reason: String) -> Counter {

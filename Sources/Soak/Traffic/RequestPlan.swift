@@ -28,7 +28,7 @@ final class RequestPlan: Sendable {
     func failure(_ outcome: HTTPOutcome) -> (reason: String, detail: String)? {
         if let failure = outcome.failure { return (failure.reason.rawValue, failure.message) }
         guard config.request.expectStatus.accepts(outcome.status) else {
-            return ("status", "HTTP \(outcome.status) is not in expect_status")
+            return ("status", "HTTP \(outcome.status), expected \(config.request.expectStatus)")
         }
         guard !checks.isEmpty else { return nil }
         if outcome.bodyTruncated { return ("check", "the body is longer than max_response_bytes, so it cannot be checked") }
@@ -52,11 +52,13 @@ final class RequestPlan: Sendable {
         !checks.isEmpty && outcome.body.count > Self.inlineCheckBytes
     }
 
-    /// Records the outcome, judged by ``failure(_:)``, in the request's metrics and status; `url` is
-    /// what was requested (its path, without the query, is logged when the request starts failing).
+    /// Records the outcome, judged by ``failure(_:)``, in the request's metrics, a timed run's
+    /// recording and the status; `url` is what was requested (its path, without the query, is logged
+    /// when the request starts failing).
     func record(_ outcome: HTTPOutcome, latency: Duration, url: String) {
         let failure = failure(outcome)
         metrics.record(outcome, latency: latency, failureReason: failure?.reason)
+        metrics.recordDetail(outcome, failure: failure.map { ($0.reason, $0.detail) })
         status.record(
             latency: latency,
             failure: failure.map { FailureReport(reason: $0.reason, outcome: outcome, method: config.request.method, url: url, detail: $0.detail) })

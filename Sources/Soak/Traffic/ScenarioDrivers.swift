@@ -152,8 +152,7 @@ final class ClosedDriver: ScenarioDriver {
         for (index, classIndex) in assignment.enumerated() {
             var userRandom = random.derived(index)
             let credential = config.credentials?.entries[index]
-            let id: String
-            if case .basic(let username, _)? = credential { id = username } else { id = "\(config.name)-\(index)" }
+            let id = config.credentials?.userID(at: index) ?? "\(config.name)-\(index)"
             let identity = VirtualUserIdentity(
                 index: index, id: id, userClass: model.classes[classIndex].name, sessionID: VirtualUserIdentity.makeSessionID(using: &userRandom))
             var pools: [String: [TemplateValue]] = [:]

@@ -24,7 +24,7 @@ actor TrafficEngine {
     func apply(_ scenarios: [ScenarioConfig]) async {
         var replacements: [ScenarioRun] = []
         for scenario in scenarios where running[scenario.name] != scenario {
-            let run = await ScenarioRun.prepare(scenario, httpMetrics: metrics, logger: logger)
+            let run = await ScenarioRun.prepare(scenario, httpMetrics: metrics, client: client, logger: logger)
             guard !stopped else { return }
             replacements.append(run)
         }

@@ -13,8 +13,10 @@ public struct IngestionProbeConfig: Sendable, Equatable {
     public let request: HTTPRequestConfig
     /// Where the answer holds the count. Default `tasks_executed`.
     public let countPath: JSONPath
+    /// Objectives judged by timed runs and exported for the alert rules.
+    public let thresholds: [IngestionThreshold]
 
-    static let keys = ProbeBasics.keys + ["concurrency", "request", "count_path"]
+    static let keys = ProbeBasics.keys + ["concurrency", "request", "count_path", "thresholds"]
     static let defaultEvery = Duration.seconds(60)
     static let defaultPath = "/api/pulp/test/tasks/"
     static let defaultTimeout = Duration.seconds(30)
@@ -27,13 +29,15 @@ public struct IngestionProbeConfig: Sendable, Equatable {
             fields, key: "request", path: path, defaultPath: Self.defaultPath, defaultTimeout: Self.defaultTimeout)
         let countPath =
             fields["count_path"].map { reader.jsonPath($0, path: fields.path("count_path"), several: false) } ?? (try? JSONPath(parsing: "tasks_executed"))
-        guard reader.problems.count == problemsBefore, let basics, let concurrency, let request, let countPath else { return nil }
+        let thresholds = fields["thresholds"].map { reader.ingestionThresholds($0, path: fields.path("thresholds")) } ?? []
+        guard reader.problems.count == problemsBefore, let basics, let concurrency, let request, let countPath, let thresholds else { return nil }
         name = basics.name
         target = basics.target
         every = basics.every
         self.concurrency = concurrency
         self.request = request
         self.countPath = countPath
+        self.thresholds = thresholds
     }
 
     var node: Node {
@@ -41,6 +45,6 @@ public struct IngestionProbeConfig: Sendable, Equatable {
             (Node("name"), Node(name)), (Node("target"), Node(target.name)), (Node("every"), Node(DurationSyntax.format(every))),
             (Node("concurrency"), Node(String(concurrency))), (Node("request"), Node(request.nodePairs)),
             (Node("count_path"), Node(countPath.description)),
-        ])
+        ] + (thresholds.isEmpty ? [] : [(Node("thresholds"), Node(thresholds.map { Node($0.description) }))]))
     }
 }

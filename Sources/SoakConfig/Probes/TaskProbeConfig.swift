@@ -18,8 +18,12 @@ public struct TaskProbeConfig: Sendable, Equatable {
     public let timeout: Duration
     /// Tasks followed at once; a dispatch that would pass it is skipped and counted. Default 100.
     public let maxInProgress: Int
+    /// Values read from each finished task into `soak_task_result_value`, in the order written.
+    public let resultValues: [TaskResultValue]
+    /// Objectives judged by timed runs and exported for the alert rules.
+    public let thresholds: [TaskThreshold]
 
-    static let keys = ProbeBasics.keys + ["dispatch", "task_hrefs", "poll_interval", "timeout", "max_in_progress"]
+    static let keys = ProbeBasics.keys + ["dispatch", "task_hrefs", "poll_interval", "timeout", "max_in_progress", "result_values", "thresholds"]
     static let defaultEvery = Duration.seconds(300)
     static let defaultHrefs = ["task", "tasks[].task_href"]
 
@@ -43,7 +47,19 @@ public struct TaskProbeConfig: Sendable, Equatable {
                 at: node)
         }
         let maxInProgress = fields["max_in_progress"].map { reader.integer($0, path: fields.path("max_in_progress"), minimum: 1, maximum: Limits.tasksInProgress) } ?? 100
-        guard reader.problems.count == problemsBefore, let basics, let dispatch, let pollInterval, let timeout, let maxInProgress else { return nil }
+        var resultValues: [TaskResultValue] = []
+        if let valuesNode = fields["result_values"] {
+            for entry in reader.namedEntries(valuesNode, path: fields.path("result_values"), what: "value names to JSON paths in the task") ?? [] {
+                let valuePath = "\(fields.path("result_values")).\(entry.name)"
+                guard reader.labelName(entry.keyNode, path: valuePath) != nil else { continue }
+                if let jsonPath = reader.jsonPath(entry.value, path: valuePath, several: false) {
+                    resultValues.append(TaskResultValue(name: entry.name, path: jsonPath))
+                }
+            }
+        }
+        let thresholds = fields["thresholds"].map { reader.taskThresholds($0, path: fields.path("thresholds"), resultValues: resultValues) } ?? []
+        guard reader.problems.count == problemsBefore, let basics, let dispatch, let pollInterval, let timeout, let maxInProgress, let thresholds
+        else { return nil }
         name = basics.name
         target = basics.target
         every = basics.every
@@ -52,6 +68,8 @@ public struct TaskProbeConfig: Sendable, Equatable {
         self.pollInterval = pollInterval
         self.timeout = timeout
         self.maxInProgress = maxInProgress
+        self.resultValues = resultValues
+        self.thresholds = thresholds
     }
 
     var node: Node {
@@ -60,6 +78,7 @@ public struct TaskProbeConfig: Sendable, Equatable {
             (Node("dispatch"), Node(dispatch.nodePairs)), (Node("task_hrefs"), Node(taskHrefs.map { Node($0.description) })),
             (Node("poll_interval"), Node(DurationSyntax.format(pollInterval))), (Node("timeout"), Node(DurationSyntax.format(timeout))),
             (Node("max_in_progress"), Node(String(maxInProgress))),
-        ])
+        ] + (resultValues.isEmpty ? [] : [(Node("result_values"), Node(resultValues.map { (Node($0.name), Node($0.path.description)) }))])
+            + (thresholds.isEmpty ? [] : [(Node("thresholds"), Node(thresholds.map { Node($0.description) }))]))
     }
 }

@@ -213,44 +213,6 @@ extension ConfigReader {
         return bounds.isEmpty ? nil : bounds
     }
 
-    /// `thresholds`: `p95 < 500ms`, `p99 < 1s`, `error_ratio < 1%`, `rate > 45/s`.
-    func thresholds(_ node: Node, path: String) -> [ScenarioConfig.Threshold]? {
-        var result: [ScenarioConfig.Threshold] = []
-        for item in sequence(node, path: path) ?? [] {
-            guard let text = string(item, path: path) else { return nil }
-            let hint = "write \"p95 < 500ms\", \"p99 < 1s\", \"error_ratio < 1%\" or \"rate > 45/s\""
-            let floor = text.split(separator: ">", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            if floor.count == 2 {
-                guard floor[0] == "rate", let rate = Rate(floor[1]), rate.perSecond > 0 else {
-                    report("\(path): invalid threshold \"\(text)\"; \(hint)", at: item)
-                    return nil
-                }
-                result.append(.rate(above: rate.perSecond))
-                continue
-            }
-            let parts = text.split(separator: "<", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard parts.count == 2 else {
-                report("\(path): invalid threshold \"\(text)\"; \(hint)", at: item)
-                return nil
-            }
-            if parts[0] == "error_ratio" {
-                guard let value = ShareSyntax.parse(parts[1]), value >= 0, value <= 1 else {
-                    report("\(path): invalid error ratio in \"\(text)\"; \(hint)", at: item)
-                    return nil
-                }
-                result.append(.errorRatio(below: value))
-            } else if parts[0].hasPrefix("p"), let percentile = Double(parts[0].dropFirst()), percentile > 0, percentile < 100,
-                let duration = DurationSyntax.parse(parts[1]), duration <= Limits.timeout
-            {
-                result.append(.latency(quantile: percentile / 100, below: duration))
-            } else {
-                report("\(path): invalid threshold \"\(text)\"; \(hint)", at: item)
-                return nil
-            }
-        }
-        return result
-    }
-
     /// `wait`: `2s` or `500ms..1s`.
     func wait(_ node: Node, path: String) -> ScenarioConfig.Wait? {
         guard let text = string(node, path: path, expected: "a wait such as 1s..2s") else { return nil }

@@ -72,6 +72,17 @@ public struct ScenarioConfig: Sendable, Equatable {
         .latency(quantile: 0.95, below: .milliseconds(500)), .latency(quantile: 0.99, below: .seconds(1)), .errorRatio(below: 0.01),
     ]
     public static let defaultMaxInFlight = 100
+
+    /// The thresholds `request` is judged on and exported with: its own, else its scenario's latency
+    /// and error-ratio ones (a scenario's `rate` holds for the scenario's requests together).
+    public func thresholds(of request: RequestConfig) -> [Threshold] {
+        request.thresholds ?? thresholds.filter { if case .rate = $0 { false } else { true } }
+    }
+
+    /// The scenario's own `rate > N/s` bounds, judged on all its requests together.
+    public var rateThresholds: [Double] {
+        thresholds.compactMap { if case .rate(let above) = $0 { above } else { nil } }
+    }
 }
 
 /// One request of a scenario: a weighted, templated HTTP request with its expectations.
@@ -99,6 +110,8 @@ public struct PoolConfig: Sendable, Equatable {
         case values([TemplateValue])
         /// Rows of a SQL query run once when the scenario starts, with values to fall back on.
         case sql(dsn: Secret, query: String, fallback: [TemplateValue])
+        /// Values of an HTTP answer fetched once when the scenario starts, with values to fall back on.
+        case http(HTTPPoolSource)
     }
 
     public let name: String
@@ -107,6 +120,27 @@ public struct PoolConfig: Sendable, Equatable {
     public let perUser: Int?
     /// The fraction of a user's slice shared with the next user's.
     public let overlap: Double
+}
+
+/// Where an HTTP pool's values come from: a request to a target (ClickHouse's HTTP interface, say,
+/// `?query=SELECT ... FORMAT JSONEachRow`) and how its answer holds them.
+public struct HTTPPoolSource: Sendable, Equatable {
+    /// How the answer holds the values.
+    public enum Format: Sendable, Equatable {
+        /// One JSON document; the path leads to the values (`data[].id`) or to a list of them.
+        case json(JSONPath)
+        /// One JSON document a line (ClickHouse's JSONEachRow); the path leads to the value in each.
+        case jsonLines(JSONPath)
+        /// CSV with a header row (CSVWithNames); the values of one column.
+        case csv(column: String)
+        /// Tab-separated values with a header row (TabSeparatedWithNames); the values of one column.
+        case tsv(column: String)
+    }
+
+    public let target: TargetConfig
+    public let request: HTTPRequestConfig
+    public let format: Format
+    public let fallback: [TemplateValue]
 }
 
 /// Per-user credentials read from a file: one bearer token per line, or `username,password` rows.
@@ -119,21 +153,20 @@ public struct CredentialsConfig: Sendable, Equatable {
     public let kind: Kind
     /// One per virtual user, in file order.
     public let entries: [Credential]
+    /// Each entry's user id, from the file's `id_column`; nil without one.
+    public let ids: [String]?
+
+    /// The `user.id` of virtual user `index`: its id from the file's id column, or its basic username;
+    /// nil when the file gives none.
+    public func userID(at index: Int) -> String? {
+        if let ids, index < ids.count { return ids[index] }
+        if index < entries.count, case .basic(let username, _) = entries[index] { return username }
+        return nil
+    }
 }
 
 /// One user's credential.
 public enum Credential: Sendable, Equatable {
     case bearer(token: Secret)
     case basic(username: String, password: Secret)
-}
-
-extension RequestConfig.BodyCheck: CustomStringConvertible {
-    /// The check as a person would say it: `json items[0] exists`, `json status equals "ok"`, `regex "^ok"`.
-    public var description: String {
-        switch self {
-        case .jsonExists(let path): "json \(path) exists"
-        case .jsonEquals(let path, let expected): "json \(path) equals \"\(expected)\""
-        case .regex(let pattern): "regex \"\(pattern)\""
-        }
-    }
 }

@@ -66,6 +66,16 @@ extension PoolConfig {
             pairs.append((Node("sql"), Node(query)))
             pairs.append(dsn.node(key: "dsn"))
             pairs.append((Node("fallback"), Node("\(fallback.count) values")))
+        case .http(let source):
+            pairs.append((Node("http"), Node(source.request.nodePairs)))
+            pairs.append((Node("target"), Node(source.target.name)))
+            switch source.format {
+            case .json(let path): pairs += [(Node("format"), Node("json")), (Node("json_path"), Node(path.description))]
+            case .jsonLines(let path): pairs += [(Node("format"), Node("jsonl")), (Node("json_path"), Node(path.description))]
+            case .csv(let column): pairs += [(Node("format"), Node("csv")), (Node("column"), Node(column))]
+            case .tsv(let column): pairs += [(Node("format"), Node("tsv")), (Node("column"), Node(column))]
+            }
+            pairs.append((Node("fallback"), Node("\(source.fallback.count) values")))
         }
         if let perUser { pairs.append((Node("per_user"), Node(String(perUser)))) }
         if overlap > 0 { pairs.append((Node("overlap"), Node("\(overlap * 100)%"))) }
@@ -78,5 +88,25 @@ extension RequestConfig {
         var pairs: [(Node, Node)] = [(Node("name"), Node(name))] + request.nodePairs + [(Node("weight"), Node(String(weight)))]
         if !checks.isEmpty { pairs.append((Node("checks"), Node("\(checks.count) checks"))) }
         return Node(pairs)
+    }
+}
+
+extension RequestConfig.BodyCheck: CustomStringConvertible {
+    /// How a failure names the check: `json status equals ok`, `json items[0].id exists`, `regex "count"`.
+    public var description: String {
+        switch self {
+        case .jsonExists(let path): "json \(path) exists"
+        case .jsonEquals(let path, let value): "json \(path) equals \(value)"
+        case .regex(let pattern): "regex \(pattern)"
+        }
+    }
+}
+
+extension HTTPRequestConfig.StatusExpectation: CustomStringConvertible {
+    /// `2xx`, `200, 400, 404`, `2xx, 404`: classes first, then codes.
+    public var description: String {
+        switch self {
+        case .accept(let classes, let codes): (classes.sorted().map { "\($0)xx" } + codes.sorted().map(String.init)).joined(separator: ", ")
+        }
     }
 }

@@ -120,6 +120,19 @@ class Handler(BaseHTTPRequestHandler):
                 "body": body.decode("utf-8", "replace"),
             }
             self.answer(200, json.dumps(echoed).encode(), "application/json")
+        elif path == "/pool":
+            # Values as ClickHouse's HTTP interface answers a query in each FORMAT (64-bit integers quoted in JSON).
+            ids = [101, 102, 103, 104, 105]
+            kind = query.get("format", ["jsonl"])[0]
+            if kind == "json":
+                document = {"meta": [{"name": "id", "type": "UInt64"}], "data": [{"id": str(i)} for i in ids], "rows": len(ids)}
+                self.answer(200, json.dumps(document).encode(), "application/json")
+            elif kind == "jsonl":
+                self.answer(200, "".join(json.dumps({"id": str(i)}) + "\n" for i in ids).encode(), "application/x-ndjson")
+            elif kind == "csv":
+                self.answer(200, ("\"id\",\"name\"\n" + "".join(f"{i},\"n,{i}\"\n" for i in ids)).encode(), "text/csv")
+            else:
+                self.answer(200, ("name\tid\n" + "".join(f"n\\t{i}\t{i}\n" for i in ids)).encode(), "text/tab-separated-values")
         elif path == "/redirect":
             self.send_response(302)
             self.send_header("Location", "/echo")

@@ -1,0 +1,103 @@
+internal import Foundation
+
+/// Why an HTTP pool's answer gave no values; the message says what was found instead.
+public struct PoolAnswerError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let description: String
+}
+
+extension HTTPPoolSource.Format {
+    /// The values in an answer's body, in order: strings as they are (whole numbers as numbers),
+    /// numbers, booleans as `true`/`false`; nulls, lists and objects are skipped. An answer without
+    /// any value, or with more than ``Limits/poolValues``, is an error.
+    public func values(in body: [UInt8]) -> Result<[TemplateValue], PoolAnswerError> {
+        let values: [TemplateValue]
+        switch self {
+        case .json(let path):
+            guard let document = try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]) else {
+                return .failure(PoolAnswerError(description: "the answer is not JSON: \(Self.excerpt(body))"))
+            }
+            var found = path.values(in: document)
+            // A path to a list takes its elements.
+            if found.count == 1, let list = found[0] as? [Any] { found = list }
+            values = found.compactMap(Self.value)
+        case .jsonLines(let path):
+            var collected: [TemplateValue] = []
+            for (number, line) in body.split(separator: UInt8(ascii: "\n")).enumerated() {
+                let text = line.last == UInt8(ascii: "\r") ? line.dropLast() : line[...]
+                if text.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+                guard let document = try? JSONSerialization.jsonObject(with: Data(text), options: [.fragmentsAllowed]) else {
+                    return .failure(PoolAnswerError(description: "line \(number + 1) is not JSON: \(Self.excerpt(Array(text)))"))
+                }
+                if let value = path.value(in: document).flatMap(Self.value) { collected.append(value) }
+                if collected.count > Limits.poolValues { break }
+            }
+            values = collected
+        case .csv(let column), .tsv(let column):
+            let text = String(decoding: body, as: UTF8.self)
+            let rows = self == .csv(column: column) ? CSV.rows(text) : Self.tabSeparatedRows(text)
+            guard let header = rows.first, let index = header.firstIndex(of: column) else {
+                let found = rows.first.map { $0.map { "\"\($0)\"" }.joined(separator: ", ") } ?? "nothing"
+                return .failure(PoolAnswerError(description: "the header row has no column \"\(column)\" (it has \(found)); ask for a header row, e.g. FORMAT CSVWithNames"))
+            }
+            values = rows.dropFirst().compactMap { row in
+                guard index < row.count, !row[index].isEmpty else { return nil }
+                return Int(row[index]).map { .integer($0) } ?? .string(row[index])
+            }
+        }
+        guard !values.isEmpty else { return .failure(PoolAnswerError(description: "the answer holds no values there: \(Self.excerpt(body))")) }
+        guard values.count <= Limits.poolValues else {
+            return .failure(PoolAnswerError(description: "the answer holds more than the limit of \(Limits.poolValues) values; ask for fewer (LIMIT)"))
+        }
+        return .success(values)
+    }
+
+    /// A JSON value as a pool value; nil for null, lists and objects.
+    private static func value(_ json: Any) -> TemplateValue? {
+        switch json {
+        case let string as String:
+            return Int(string).map { .integer($0) } ?? .string(string)
+        case let number as NSNumber:
+            let type = String(cString: number.objCType)
+            if type == "c" || type == "B" { return .string(number.boolValue ? "true" : "false") }
+            if type == "d" || type == "f" {
+                return Int(exactly: number.doubleValue).map { .integer($0) } ?? .string("\(number.doubleValue)")
+            }
+            return Int(number.stringValue).map { .integer($0) } ?? .string(number.stringValue)
+        default:
+            return nil
+        }
+    }
+
+    /// Rows of ClickHouse's TabSeparated: fields split at tabs, `\t`, `\n`, `\r`, `\\` and `\0` unescaped.
+    static func tabSeparatedRows(_ text: String) -> [[String]] {
+        text.split(separator: "\n", omittingEmptySubsequences: true).map { line in
+            let line = line.hasSuffix("\r") ? line.dropLast() : line
+            return line.split(separator: "\t", omittingEmptySubsequences: false).map { field in
+                var result = ""
+                var escaped = false
+                for character in field {
+                    if escaped {
+                        switch character {
+                        case "t": result.append("\t")
+                        case "n": result.append("\n")
+                        case "r": result.append("\r")
+                        case "0": result.append("\u{0}")
+                        default: result.append(character)
+                        }
+                        escaped = false
+                    } else if character == "\\" {
+                        escaped = true
+                    } else {
+                        result.append(character)
+                    }
+                }
+                return result
+            }
+        }
+    }
+
+    private static func excerpt(_ body: [UInt8]) -> String {
+        let text = String(decoding: body.prefix(200), as: UTF8.self)
+        return body.count > 200 ? text + "…" : text
+    }
+}
