@@ -19,13 +19,19 @@ public struct DaemonOptions: Sendable {
     public var gracePeriod: Duration
     /// Set for a timed run (`--duration`): soak stops by itself and judges the run.
     public var timedRun: TimedRunOptions?
+    /// `--web.config.file`: TLS, client certificates, basic auth and headers for every endpoint.
+    public var webConfigFile: String?
 
-    public init(configFile: String, listenAddress: ListenAddress?, enableLifecycle: Bool, gracePeriod: Duration, timedRun: TimedRunOptions? = nil) {
+    public init(
+        configFile: String, listenAddress: ListenAddress?, enableLifecycle: Bool, gracePeriod: Duration, timedRun: TimedRunOptions? = nil,
+        webConfigFile: String? = nil
+    ) {
         self.configFile = configFile
         self.listenAddress = listenAddress
         self.enableLifecycle = enableLifecycle
         self.gracePeriod = gracePeriod
         self.timedRun = timedRun
+        self.webConfigFile = webConfigFile
     }
 }
 
@@ -101,6 +107,8 @@ public struct Daemon: Sendable {
             }
         }
         let metrics = SoakMetrics(build: build)
+        // --web.config.file (Sources/Soak/WebSecurity): the listener's TLS, and the checks every request passes.
+        let webSecurity = try WebSecurity.forDaemon(file: options.webConfigFile, registry: metrics.registry, logger: logger)
         let client: CurlClient
         do {
             client = try CurlClient(userAgent: "soak/\(build.version)")
@@ -138,7 +146,8 @@ public struct Daemon: Sendable {
         var serverLogger = logger
         serverLogger.logLevel = max(logger.logLevel, .warning)
         let application = Application(
-            router: server.router(),
+            router: webSecurity.protect(server.router()),
+            server: webSecurity.serverBuilder(),
             configuration: ApplicationConfiguration(address: .hostname(address.bindHost, port: address.port), serverName: nil),
             onServerRunning: { channel in
                 let bound = channel.localAddress.map { "\($0.ipAddress ?? address.bindHost):\($0.port ?? address.port)" }
@@ -151,6 +160,7 @@ public struct Daemon: Sendable {
         var groupConfiguration = ServiceGroupConfiguration(
             services: (timer.map { [.init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "timer")] } ?? []) + [
                 .init(service: application, serviceName: "web"),
+                .init(service: webSecurity.watcher, serviceName: "web-config"),
                 .init(service: ReloadOnHangup(config: config), serviceName: "sighup"),
                 .init(service: DatabaseService(supervisor: databases, initial: initial), serviceName: "databases"),
                 .init(
