@@ -6,8 +6,11 @@ internal import HummingbirdBcrypt
 final class BasicAuthenticator: Sendable {
     let cache: CredentialCache
 
-    /// `check` is bcrypt's (hummingbird-auth); tests count its calls with one of their own.
-    init(check: @escaping @Sendable (_ password: String, _ hash: String) -> Bool = { Bcrypt.verify($0, hash: $1) }) {
+    /// hummingbird-auth's bcrypt check.
+    static let bcrypt: @Sendable (_ password: String, _ hash: String) -> Bool = { Bcrypt.verify($0, hash: $1) }
+
+    /// `check` is ``bcrypt``; tests count its calls with one of their own.
+    init(check: @escaping @Sendable (_ password: String, _ hash: String) -> Bool = bcrypt) {
         cache = CredentialCache(check: check)
     }
 

@@ -70,6 +70,6 @@ final class ClientSANCheck: ChannelInboundHandler, RemovableChannelHandler {
         }
         var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
         let converted = bytes.withUnsafeBytes { address in inet_ntop(family, address.baseAddress, &text, socklen_t(text.count)) }
-        return converted == nil ? nil : String(cString: text)
+        return converted == nil ? nil : String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

@@ -8,10 +8,10 @@ final class RateLimiter: Sendable {
     private let burst: Double
     private let state: Mutex<(tokens: Double, at: ContinuousClock.Instant)>
 
-    init(_ config: RateLimitConfig) {
+    init(_ config: RateLimitConfig, now: ContinuousClock.Instant = .now) {
         interval = config.interval
         burst = Double(config.burst)
-        state = Mutex((Double(config.burst), .now))
+        state = Mutex((Double(config.burst), now))
     }
 
     /// Takes a token if there is one.

@@ -122,10 +122,10 @@ struct TLSServerSetup: Sendable {
 
     /// The TLS library's refusal of a configuration whose parts each loaded, placed at the likeliest key.
     private static func rejection(_ error: any Error, config: TLSServerConfig) -> ConfigProblem {
-        let text = "\(error)"
-        if text.contains("KEY_VALUES_MISMATCH") || text.contains("KEY_TYPE_MISMATCH") {
+        // Each part loaded on its own, so a key BoringSSL will not use is one that does not match the certificate.
+        if case NIOSSLError.failedToLoadPrivateKey = error {
             return config.key.place.problem("this private key does not belong to the certificate in \(config.certificate.place.key)")
         }
-        return config.certificate.place.problem("the TLS library (BoringSSL) refused the certificate, key and settings: \(text)")
+        return config.certificate.place.problem("the TLS library (BoringSSL) refused the certificate, key and settings: \(error)")
     }
 }

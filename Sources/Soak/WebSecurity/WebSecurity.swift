@@ -189,7 +189,7 @@ final class WebSecurity: Sendable {
     private func activate(_ loaded: LoadedWebConfig, trigger: String) {
         state.withLock { state in
             let limiter =
-                loaded.rateLimit == state.current?.rateLimit ? state.policy?.limiter : loaded.rateLimit.map(RateLimiter.init)
+                loaded.rateLimit == state.current?.rateLimit ? state.policy?.limiter : loaded.rateLimit.map { RateLimiter($0) }
             state.current = loaded
             state.policy = Policy(headers: loaded.headers, users: loaded.users, limiter: limiter)
         }

@@ -11,7 +11,9 @@ final class PrometheusServer: @unchecked Sendable {
 
     var log: String { (try? String(contentsOf: logPath, encoding: .utf8)) ?? "" }
 
-    init(scraping target: String) async throws {
+    /// `jobSettings` are more lines for the `soak` job (scheme, tls_config, basic_auth), indented by four;
+    /// `moreJobs` more entries of scrape_configs, indented by two.
+    init(scraping target: String, jobSettings: String = "", moreJobs: String = "") async throws {
         let binary = try Executables.required("prometheus", package: "prometheus")
         port = try freePort()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("soak-prometheus-\(UUID().uuidString)")
@@ -25,6 +27,8 @@ final class PrometheusServer: @unchecked Sendable {
           - job_name: soak
             static_configs:
               - targets: ["\(target)"]
+        \(jobSettings)
+        \(moreJobs)
         """.write(toFile: configPath, atomically: true, encoding: .utf8)
         logPath = directory.appendingPathComponent("prometheus.log")
         _ = FileManager.default.createFile(atPath: logPath.path, contents: nil)
@@ -49,6 +53,13 @@ final class PrometheusServer: @unchecked Sendable {
             throw HTTP.Failure(description: "Prometheus rejected \(expression): \(json?["error"] as? String ?? answer.text)")
         }
         return (json?["data"] as? [String: Any])?["result"] as? [[String: Any]] ?? []
+    }
+
+    /// The scrape targets Prometheus knows, each as its API reports it (`labels`, `health`, `lastError`).
+    func targets() throws -> [[String: Any]] {
+        let answer = try HTTP.request("http://127.0.0.1:\(port)/api/v1/targets")
+        let json = try JSONSerialization.jsonObject(with: answer.body) as? [String: Any]
+        return (json?["data"] as? [String: Any])?["activeTargets"] as? [[String: Any]] ?? []
     }
 
     /// A sample's value as Prometheus writes it.
