@@ -41,17 +41,6 @@ extension ConfigReader {
         return scalar.string
     }
 
-    func literalBool(_ node: Node, path: String) -> Bool? {
-        guard let text = literal(node, path: path, expected: "true or false") else { return nil }
-        switch text {
-        case "true": return true
-        case "false": return false
-        default:
-            report("\(path): expected true or false, found \"\(text)\"", at: node)
-            return nil
-        }
-    }
-
     /// A list of scalars as written, each with its node.
     func literalList(_ node: Node, path: String) -> [(text: String, node: Node)]? {
         guard let items = sequence(node, path: path) else { return nil }

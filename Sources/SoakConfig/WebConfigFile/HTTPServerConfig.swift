@@ -32,7 +32,7 @@ public struct HTTPServerConfig: Sendable, Equatable {
         guard let fields = reader.mapping(node, path: "http_server_config", known: Self.keys) else { return nil }
         let before = reader.problems.count
         var http2 = true
-        if let node = fields["http2"], let value = reader.literalBool(node, path: fields.path("http2")) {
+        if let node = fields["http2"], let value = reader.bool(node, path: fields.path("http2")) {
             http2 = value
         }
         var headers: [(name: String, value: String)] = []

@@ -107,7 +107,7 @@ public struct TLSServerConfig: Sendable {
                 }
             }
         }
-        if let node = fields["prefer_server_cipher_suites"], reader.literalBool(node, path: fields.path("prefer_server_cipher_suites")) != nil {
+        if let node = fields["prefer_server_cipher_suites"], reader.bool(node, path: fields.path("prefer_server_cipher_suites")) != nil {
             warnings.append(
                 reader.place(node, key: fields.path("prefer_server_cipher_suites")).problem(
                     "has no effect: soak's TLS library (BoringSSL) follows the client's order, and Go has ignored this key since 1.17; remove it"))

@@ -11,20 +11,34 @@ enum HTTP {
     }
 
     static func request(_ url: String, method: String = "GET", headers: [String] = [], insecure: Bool = false) throws -> Answer {
+        var options = ["-X", method]
+        for header in headers { options += ["-H", header] }
+        if insecure { options.append("-k") }
+        let transfer = try transfer(url, options: options)
+        guard transfer.exitCode == 0 else {
+            throw Failure(description: "curl \(url) failed (\(transfer.exitCode)): \(transfer.error)")
+        }
+        return transfer.answer
+    }
+
+    /// One curl run, failed or not: its exit code and error, what `-w` wrote, and the answer (status 0 when none).
+    struct Transfer {
+        let exitCode: Int32
+        let error: String
+        let written: String
+        let answer: Answer
+    }
+
+    /// curl with `options` before `url`; `writeOut` is its `-w` format, whose first word must be `%{http_code}`.
+    static func transfer(_ url: String, options: [String], writeOut: String = "%{http_code}") throws -> Transfer {
         let curl = try Executables.required("curl", package: "curl")
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("soak-http-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let bodyPath = directory.appendingPathComponent("body").path
         let headerPath = directory.appendingPathComponent("headers").path
-        var arguments = ["-sS", "--max-time", "10", "-X", method, "-o", bodyPath, "-D", headerPath, "-w", "%{http_code}"]
-        for header in headers { arguments += ["-H", header] }
-        if insecure { arguments.append("-k") }
-        arguments.append(url)
+        let arguments = ["-sS", "--max-time", "10", "-o", bodyPath, "-D", headerPath, "-w", writeOut] + options + [url]
         let output = try Command.run(curl, arguments)
-        guard output.status == 0 else {
-            throw Failure(description: "curl \(url) failed (\(output.status)): \(output.stderr)")
-        }
         var parsed: [String: String] = [:]
         let rawHeaders = (try? String(contentsOfFile: headerPath, encoding: .utf8)) ?? ""
         for line in rawHeaders.split(whereSeparator: \.isNewline) {
@@ -32,9 +46,10 @@ enum HTTP {
             let name = line[..<colon].lowercased()
             parsed[name] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
-        return Answer(
-            status: Int(output.stdout) ?? 0, headers: parsed,
-            body: FileManager.default.contents(atPath: bodyPath) ?? Data())
+        let status = output.stdout.split(separator: " ").first.flatMap { Int($0) } ?? 0
+        return Transfer(
+            exitCode: output.status, error: output.stderr, written: output.stdout,
+            answer: Answer(status: status, headers: parsed, body: FileManager.default.contents(atPath: bodyPath) ?? Data()))
     }
 
     struct Failure: Error, CustomStringConvertible {

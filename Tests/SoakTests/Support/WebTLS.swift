@@ -73,24 +73,11 @@ enum TLSClient {
 
     /// `curl` with `options` (e.g. `--cert`, `-u`, `--http1.1`) trusting `ca`, never following redirects.
     static func get(_ url: String, ca: String?, options: [String] = []) throws -> Answer {
-        let curl = try Executables.required("curl", package: "curl")
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("soak-tls-client-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let bodyPath = directory.appendingPathComponent("body").path
-        let headerPath = directory.appendingPathComponent("headers").path
-        var arguments = ["-sS", "--max-time", "10", "-o", bodyPath, "-D", headerPath, "-w", "%{http_code} %{http_version}"]
-        if let ca { arguments += ["--cacert", ca] }
-        let output = try Command.run(curl, arguments + options + [url])
-        var headers: [String: String] = [:]
-        for line in ((try? String(contentsOfFile: headerPath, encoding: .utf8)) ?? "").split(whereSeparator: \.isNewline) {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        }
-        let written = output.stdout.split(separator: " ")
+        let transfer = try HTTP.transfer(url, options: (ca.map { ["--cacert", $0] } ?? []) + options, writeOut: "%{http_code} %{http_version}")
+        let written = transfer.written.split(separator: " ")
         return Answer(
-            exitCode: output.status, status: written.first.flatMap { Int($0) } ?? 0, httpVersion: written.count > 1 ? String(written[1]) : "",
-            headers: headers, body: (try? String(contentsOfFile: bodyPath, encoding: .utf8)) ?? "", error: output.stderr)
+            exitCode: transfer.exitCode, status: transfer.answer.status, httpVersion: written.count > 1 ? String(written[1]) : "",
+            headers: transfer.answer.headers, body: transfer.answer.text, error: transfer.error)
     }
 
     /// An `openssl s_client` handshake with `options` (e.g. `-tls1_3`, `-groups P-384`); its report, and
