@@ -174,11 +174,11 @@ final class WebSecurity: Sendable {
             logger.warning(
                 "http_server_config.http2 changed; restart soak to apply it", metadata: ["file": "\(next.file.path)", "http2": "\(http2)"])
         }
-        if let tls = next.tls, let applyTLS = state.withLock({ $0.applyTLS }) {
+        if let tls = next.tls, let config = next.file.tls, let applyTLS = state.withLock({ $0.applyTLS }) {
             do {
                 try applyTLS(tls)
             } catch {
-                return .failure(ConfigError(problems: [next.file.tls!.certificate.place.problem("the TLS library refused the new settings: \(error)")]))
+                return .failure(ConfigError(problems: [config.certificate.place.problem("the TLS library refused the new settings: \(error)")]))
             }
         }
         activate(next, trigger: trigger)
