@@ -36,7 +36,7 @@ struct WebRotationTests {
         #expect(try TLSClient.servedSerial(port: soak.port) == first)
         let expiry = try #require(try Self.metric(soak, ca: certs.ca, credentials: "alice:alice-pw", "soak_web_tls_certificate_expiry_timestamp_seconds"))
 
-        try certs.issue("renewed", subject: "/CN=127.0.0.1", extensions: "subjectAltName=IP:127.0.0.1\n", days: 30, rsa: true)
+        try certs.issue("renewed", subject: "/CN=127.0.0.1", extensions: "subjectAltName=IP:127.0.0.1\n", days: 30)
         try Self.install(certs, "renewed", into: live)
         let renewed = try certs.serial("renewed")
         #expect(first != renewed)

@@ -123,10 +123,10 @@ struct WebTLSTests {
             settings: "  min_version: TLS13",
             clients: [(["-tls1_2"], false, nil), ([], true, "New, TLSv1.3")]),
         HandshakeCase(
-            settings: "  max_version: TLS12\n  cipher_suites: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256]",
+            settings: "  max_version: TLS12\n  cipher_suites: [TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256]",
             clients: [
-                (["-cipher", "ECDHE-RSA-AES256-GCM-SHA384"], false, nil),
-                (["-cipher", "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256"], true, "Cipher is ECDHE-RSA-AES128-GCM-SHA256"),
+                (["-cipher", "ECDHE-ECDSA-AES256-GCM-SHA384"], false, nil),
+                (["-cipher", "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256"], true, "Cipher is ECDHE-ECDSA-AES128-GCM-SHA256"),
             ]),
         HandshakeCase(
             settings: "  curve_preferences: [CurveP521]",

@@ -1,6 +1,5 @@
 internal import HTTPTypes
 internal import Hummingbird
-internal import NIOCore
 
 /// Wraps the router so that every request, whatever route it reaches (or none), passes the web
 /// config's checks first: the rate limit, then basic auth; `/healthz` and `/readyz` pass without
@@ -31,10 +30,10 @@ struct ProtectedResponder<Inner: HTTPResponder>: HTTPResponder {
             response = try await inner.respond(to: request, context: context)
         } else if let limiter = policy.limiter, !limiter.allow() {
             security.metrics?.rejected(.rateLimited)
-            response = Self.text(.tooManyRequests, "Too Many Requests: rate_limit in the web config allows no more now\n")
+            response = WebServer.text(.tooManyRequests, "Too Many Requests: rate_limit in the web config allows no more now\n")
         } else if let users = policy.users, await !security.authenticator.authenticate(authorization: request.headers[.authorization], users: users) {
             security.metrics?.rejected(.unauthorized)
-            response = Self.text(.unauthorized, "Unauthorized\n")
+            response = WebServer.text(.unauthorized, "Unauthorized\n")
             response.headers[.wwwAuthenticate] = #"Basic realm="soak", charset="UTF-8""#
         } else {
             response = try await inner.respond(to: request, context: context)
@@ -45,9 +44,5 @@ struct ProtectedResponder<Inner: HTTPResponder>: HTTPResponder {
 
     static func isProbe(_ request: Request) -> Bool {
         (request.method == .get || request.method == .head) && probePaths.contains(request.uri.path)
-    }
-
-    private static func text(_ status: HTTPResponse.Status, _ body: String) -> Response {
-        Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 }

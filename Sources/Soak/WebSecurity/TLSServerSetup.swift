@@ -31,8 +31,12 @@ struct TLSServerSetup: Sendable {
         let chain = certificates(config.certificate, what: "certificate", files: files, problems: &problems)
         let key = privateKey(config.key, files: files, problems: &problems)
         let clientCA = config.clientCA.map { certificates($0, what: "CA certificate", files: files, problems: &problems) }
-        guard problems.isEmpty, let chain, let leaf = chain.first, let key, let served = try? Certificate(derEncoded: leaf.toDERBytes()) else {
-            throw ConfigError(problems: problems)
+        guard problems.isEmpty, let chain, let leaf = chain.first, let key else { throw ConfigError(problems: problems) }
+        let served: Certificate
+        do {
+            served = try Certificate(derEncoded: leaf.toDERBytes())
+        } catch {
+            throw ConfigError(problems: [config.certificate.place.problem("the certificate cannot be read as X.509: \(error)")])
         }
         var tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
         tls.minimumTLSVersion = version(config.minVersion)

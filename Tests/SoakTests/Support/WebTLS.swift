@@ -19,7 +19,7 @@ final class WebCertificates: @unchecked Sendable {
             try run(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
                      "-subj", "/CN=soak web test \(name)", "-keyout", path("\(name).key"), "-out", path("\(name).pem")])
         }
-        try issue("server", subject: "/CN=127.0.0.1", extensions: "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n", rsa: true)
+        try issue("server", subject: "/CN=127.0.0.1", extensions: "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n")
         try issue("client", subject: "/CN=prometheus", extensions: "subjectAltName=DNS:prometheus\nextendedKeyUsage=clientAuth\n")
         try issue("intruder", subject: "/CN=intruder", extensions: "subjectAltName=DNS:intruder\nextendedKeyUsage=clientAuth\n")
         try issue("expired-client", subject: "/CN=prometheus", extensions: "subjectAltName=DNS:prometheus\nextendedKeyUsage=clientAuth\n", days: -1)
@@ -30,11 +30,13 @@ final class WebCertificates: @unchecked Sendable {
     func cert(_ name: String) -> String { path("\(name).pem") }
     func key(_ name: String) -> String { path("\(name).key") }
 
-    /// A certificate and key `name` signed by `ca`; `days` -1 makes one that has already expired.
-    func issue(_ name: String, subject: String, extensions: String, days: Int = 2, ca: String = "ca", rsa: Bool = false) throws {
-        let keyOptions = rsa ? ["-newkey", "rsa:2048"] : ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"]
+    /// A certificate and P-256 key `name` signed by `ca`; `days` -1 makes one that has already expired.
+    func issue(_ name: String, subject: String, extensions: String, days: Int = 2, ca: String = "ca") throws {
         try extensions.write(toFile: path("\(name).ext"), atomically: true, encoding: .utf8)
-        try run(["req"] + keyOptions + ["-nodes", "-subj", subject, "-keyout", key(name), "-out", path("\(name).csr")])
+        try run([
+            "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj", subject, "-keyout", key(name),
+            "-out", path("\(name).csr"),
+        ])
         try run([
             "x509", "-req", "-in", path("\(name).csr"), "-CA", path("\(ca).pem"), "-CAkey", path("\(ca).key"), "-CAcreateserial",
             "-days", String(days), "-extfile", path("\(name).ext"), "-out", cert(name),
