@@ -17,9 +17,10 @@ struct WebConfigWatcher: Service {
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 try await Task.sleep(for: Self.interval)
-                // Reading files and building a TLS context block: on a thread of their own.
+                guard security.changeIsDue() else { continue }
+                // Loading certificates and building a TLS context block: on a thread of its own.
                 let security = self.security
-                await BlockingThread.run(name: "web-config") { security.checkForChange() }
+                _ = await BlockingThread.run(name: "web-config") { security.reload(trigger: "change") }
             }
         }
     }

@@ -118,22 +118,23 @@ final class WebSecurity: Sendable {
     /// The service that reloads the web config when it or a file it names changes.
     var watcher: WebConfigWatcher { WebConfigWatcher(security: self) }
 
-    /// Reads the watched files; a change that has held since the last check is reloaded.
-    func checkForChange() {
-        guard let path else { return }
+    /// Reads the watched files: whether they changed since the last load and have held still since the
+    /// last check, so that a reload is due.
+    func changeIsDue() -> Bool {
+        guard let path else { return false }
         let (paths, loaded, pending) = state.withLock { state in
             (Set(state.loaded.keys).union(state.current?.file.files ?? []).union([path]), state.loaded, state.pending)
         }
         let now = FileReads.snapshot(of: paths)
         guard now != loaded else {
             state.withLock { $0.pending = nil }
-            return
+            return false
         }
         guard now == pending else {
             state.withLock { $0.pending = now }
-            return
+            return false
         }
-        reload(trigger: "change")
+        return true
     }
 
     /// Loads the web config file again. A valid one replaces the running config (new connections get
