@@ -3,7 +3,7 @@ import Testing
 
 /// What a request meets in front of soak's endpoints with `--web.config.file`: basic auth on all
 /// but /healthz and /readyz, the configured headers on every answer, the rate limit.
-@Suite("--web.config.file: basic auth, probes, headers and the rate limit on a running soak", .timeLimit(.minutes(2)))
+@Suite("--web.config.file: basic auth, probes, headers and the rate limit on a running soak", .serialized, .timeLimit(.minutes(2)))
 struct WebAccessTests {
     static let headers = """
         http_server_config:

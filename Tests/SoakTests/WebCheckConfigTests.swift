@@ -3,7 +3,7 @@ import Testing
 
 /// `soak check-config --web.config.file PATH` loads the certificates, keys and CAs as the daemon does and
 /// reports each problem at its key; `soak run` refuses to start on a web config that does not load.
-@Suite("soak check-config --web.config.file and a web config that does not load", .timeLimit(.minutes(1)))
+@Suite("soak check-config --web.config.file and a web config that does not load", .serialized, .timeLimit(.minutes(1)))
 struct WebCheckConfigTests {
     /// A web config in the certificates' directory, so that the test can name its files relatively.
     static func check(_ certs: WebCertificates, _ text: String) throws -> Command.Output {

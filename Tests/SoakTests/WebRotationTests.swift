@@ -3,7 +3,7 @@ import Testing
 
 /// `--web.config.file` is re-read when it or a file it names changes: a rotated certificate is served
 /// to new connections without a restart, and a broken file keeps the last good config and says so.
-@Suite("--web.config.file: rotation and broken files", .timeLimit(.minutes(2)))
+@Suite("--web.config.file: rotation and broken files", .serialized, .timeLimit(.minutes(2)))
 struct WebRotationTests {
     /// Copies `name`'s certificate and key to the files soak serves, certificate first, as a person would.
     static func install(_ certs: WebCertificates, _ name: String, into live: String) throws {

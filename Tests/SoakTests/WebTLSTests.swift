@@ -3,7 +3,7 @@ import Testing
 
 /// The TLS half of `--web.config.file`, as clients see it: curl and openssl s_client against a
 /// running soak, with certificates made by openssl for each test.
-@Suite("--web.config.file: TLS and client certificates against curl and openssl", .timeLimit(.minutes(3)))
+@Suite("--web.config.file: TLS and client certificates against curl and openssl", .serialized, .timeLimit(.minutes(3)))
 struct WebTLSTests {
     /// A web config serving `certs`' server certificate, with more `tls_server_config` lines (indented by two).
     static func serving(_ certs: WebCertificates, _ lines: String = "", server: String = "server") -> String {
