@@ -205,6 +205,9 @@ struct ValidWebConfigTests {
         #expect(config.tls == nil)
         #expect(config.basicAuthUsers.map(\.name) == ["alice", "old-apache"])
         #expect(config.basicAuthUsers.map { $0.hash.text.prefix(4) } == ["$2y$", "$2a$"])
+        #expect(config.warnings.map(\.description) == [
+            "users-only.yml:3:3: basic_auth_users: without tls_server_config, passwords cross the network in clear text; add tls_server_config"
+        ])
     }
 
     @Test func bcryptHashShapeAsGoChecksIt() {

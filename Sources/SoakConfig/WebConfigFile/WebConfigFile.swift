@@ -65,6 +65,11 @@ public struct WebConfigFile: Sendable {
         guard reader.problems.isEmpty, let http, let users else {
             throw ConfigError(problems: ConfigLoader.inFileOrder(reader.problems))
         }
+        if case .off = tls, !users.isEmpty, let node = fields["basic_auth_users"] {
+            warnings.append(
+                reader.place(node, key: "basic_auth_users").problem(
+                    "without tls_server_config, passwords cross the network in clear text; add tls_server_config"))
+        }
         var tlsConfig: TLSServerConfig?
         if case .on(let config) = tls { tlsConfig = config }
         return WebConfigFile(
