@@ -22,10 +22,12 @@ public struct DaemonOptions: Sendable {
     /// How often a request or probe that keeps failing logs a summary line, and how long it must go
     /// without failure to count as recovered.
     public var failureInterval: Duration
+    /// `--web.config.file`: TLS, client certificates, basic auth and headers for every endpoint.
+    public var webConfigFile: String?
 
     public init(
         configFile: String, listenAddress: ListenAddress?, enableLifecycle: Bool, gracePeriod: Duration, timedRun: TimedRunOptions? = nil,
-        failureInterval: Duration = .seconds(60)
+        failureInterval: Duration = .seconds(60), webConfigFile: String? = nil
     ) {
         self.configFile = configFile
         self.listenAddress = listenAddress
@@ -33,6 +35,7 @@ public struct DaemonOptions: Sendable {
         self.gracePeriod = gracePeriod
         self.timedRun = timedRun
         self.failureInterval = failureInterval
+        self.webConfigFile = webConfigFile
     }
 }
 
@@ -118,6 +121,8 @@ public struct Daemon: Sendable {
             try TimedRunPreflight.check(initial, options: timedRun, baseline: baseline, configHash: configHash, logger: logger)
         }
         let metrics = SoakMetrics(build: build)
+        // --web.config.file (Sources/Soak/WebSecurity): the listener's TLS, and the checks every request passes.
+        let webSecurity = try WebSecurity.forDaemon(file: options.webConfigFile, registry: metrics.registry, logger: logger)
         let client: HTTPClient
         do {
             client = try HTTPClient(userAgent: "soak/\(build.version)", grace: options.gracePeriod, logger: logger)
@@ -163,8 +168,8 @@ public struct Daemon: Sendable {
         var serverLogger = logger
         serverLogger.logLevel = max(logger.logLevel, .warning)
         let application = Application(
-            router: server.router(),
-            server: .http1(configuration: .init(idleTimeout: TimeAmount(initial.web.idleTimeout))),
+            router: webSecurity.protect(server.router()),
+            server: webSecurity.serverBuilder(idleTimeout: initial.web.idleTimeout),
             configuration: ApplicationConfiguration(address: .hostname(address.bindHost, port: address.port), serverName: nil),
             onServerRunning: { channel in
                 let bound = channel.localAddress.map { "\($0.ipAddress ?? address.bindHost):\($0.port ?? address.port)" }
@@ -180,6 +185,7 @@ public struct Daemon: Sendable {
                 // probes stopped before it finish within the grace period.
                 .init(service: client, serviceName: "http"),
                 .init(service: application, serviceName: "web"),
+                .init(service: webSecurity.watcher, serviceName: "web-config"),
                 .init(service: DatabaseService(supervisor: databases), serviceName: "databases"),
                 .init(service: TrafficService(engine: traffic), serviceName: "traffic"),
                 .init(service: ProbeService(supervisor: probes), serviceName: "probes"),

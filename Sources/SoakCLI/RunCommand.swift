@@ -26,6 +26,13 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .customLong("web.enable-lifecycle"), help: "Enable POST /-/reload.")
     var enableLifecycle = false
 
+    @Option(
+        name: .customLong("web.config.file"),
+        help: ArgumentHelp(
+            "A web config file (exporter-toolkit's format): TLS, client certificates, basic auth, headers; re-read when it changes.",
+            valueName: "path"))
+    var webConfigFile: String?
+
     @Option(name: .customLong("log.level"), help: ArgumentHelp("Log level: debug, info, warn or error.", valueName: "level"))
     var logLevel: ChoiceArgument<LogLevel> = .init(.info)
 
@@ -139,7 +146,7 @@ struct RunCommand: AsyncParsableCommand {
         if !unwritable.isEmpty { throw ExitCode(2) }
         let options = DaemonOptions(
             configFile: configFile, listenAddress: listenAddress?.value, enableLifecycle: enableLifecycle,
-            gracePeriod: gracePeriod.value, timedRun: timedRun, failureInterval: failureInterval.value)
+            gracePeriod: gracePeriod.value, timedRun: timedRun, failureInterval: failureInterval.value, webConfigFile: webConfigFile)
         let result: TimedRunResult?
         do {
             result = try await Daemon(options: options, logger: logger).run()

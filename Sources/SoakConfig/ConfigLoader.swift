@@ -49,7 +49,7 @@ public enum ConfigLoader {
         return config
     }
 
-    private static func inFileOrder(_ problems: [ConfigProblem]) -> [ConfigProblem] {
+    static func inFileOrder(_ problems: [ConfigProblem]) -> [ConfigProblem] {
         problems.enumerated().sorted { a, b in
             let left = (a.element.line ?? 0, a.element.column ?? 0, a.offset)
             let right = (b.element.line ?? 0, b.element.column ?? 0, b.offset)
@@ -57,7 +57,7 @@ public enum ConfigLoader {
         }.map(\.element)
     }
 
-    private static func problem(from error: YamlError, file: String) -> ConfigProblem {
+    static func problem(from error: YamlError, file: String) -> ConfigProblem {
         switch error {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
             .composer(let context, let problem, let mark, _):

@@ -5,15 +5,15 @@ import Darwin
 #endif
 
 /// Why a file could not be read, in the operating system's words.
-struct FileFailure: Error {
-    let reason: String
+public struct FileFailure: Error {
+    public let reason: String
 }
 
 /// Reads whole files with the operating system's own error text (`No such file or directory`).
-enum FileContents {
+public enum FileContents {
     /// The file's bytes as UTF-8 text, or the reason it could not be read (a file larger than
     /// ``Limits/fileBytes`` is refused, so a config cannot make soak read a disk into memory).
-    static func read(_ path: String) -> Result<String, FileFailure> {
+    public static func read(_ path: String) -> Result<String, FileFailure> {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return .failure(FileFailure(reason: String(cString: strerror(errno)))) }
         defer { close(descriptor) }

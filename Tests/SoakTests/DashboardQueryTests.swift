@@ -98,12 +98,16 @@ struct DashboardQueryTests {
 
         // Every metric name the dashboards and rules use is one soak (or, for pulp_*, the sandbox) exposes, or one the rules record.
         #expect(try await eventually(timeout: .seconds(30)) { try soak.value("soak_db_hold_runs_total", ["result": "died"]) ?? 0 >= 1 })
-        func names(_ exposition: String) -> Set<String> {
+        @Sendable func names(_ exposition: String) -> Set<String> {
             Set(exposition.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap {
                 $0.split(whereSeparator: { $0 == "{" || $0 == " " }).first.map(String.init)
             })
         }
+        // The web config's families exist only with --web.config.file: they are read from a soak serving one.
+        let certs = try WebCertificates()
+        let protected = try await WebSoak(webConfig: WebTLSTests.serving(certs))
         let exposed = names(try soak.get("/metrics").text).union(names(try sandbox.request("/metrics").text))
+            .union(names(try TLSClient.get(protected.httpsURL + "/metrics", ca: certs.ca).body))
         for (place, expr) in inventory.panelQueries + inventory.ruleExpressions {
             for name in PromQLInventory.metricNames(in: expr) where !["up", "ALERTS"].contains(name) {
                 #expect(exposed.contains(name) || inventory.recordedNames.contains(name), "\(place) uses \(name), which soak does not expose")

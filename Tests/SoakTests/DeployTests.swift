@@ -127,4 +127,49 @@ struct DeployTests {
             environment: ["PULP_API_ROOT": "http://pulp-api.pulp-perf.svc:24817", "PULP_USER": "u", "PULP_PASSWORD": "p", "PULP_DB_DSN": "host=db"])
         #expect(loaded.ingestion.count == 1 && loaded.tasks.count == 1 && loaded.jsonValues.count == 1 && loaded.databases.count == 1)
     }
+
+    @Test func protectedOverlayServesTLSWithBasicAuthAndTheServiceMonitorScrapesThatWay() throws {
+        let objects = try render("deploy/kubernetes/overlays/protected")
+        #expect(objects.allSatisfy { ($0["metadata"] as? [String: Any])?["namespace"] as? String == "pulp-perf" })
+        let pod = try #require(
+            (((try object(objects, "Deployment")["spec"] as? [String: Any])?["template"] as? [String: Any])?["spec"] as? [String: Any]))
+        let container = try #require((pod["containers"] as? [[String: Any]])?.first)
+        let arguments = container["args"] as? [String] ?? []
+        #expect(arguments.contains("--web.config.file=/etc/soak-web/web-config.yml"))
+        let mounts = Dictionary(
+            uniqueKeysWithValues: (container["volumeMounts"] as? [[String: Any]] ?? []).compactMap { mount in
+                (mount["name"] as? String).map { ($0, mount["mountPath"] as? String ?? "") }
+            })
+        #expect(mounts["web-config"] == "/etc/soak-web" && mounts["tls"] == "/etc/soak-tls")
+        let volumes = pod["volumes"] as? [[String: Any]] ?? []
+        let secretNames = Dictionary(
+            uniqueKeysWithValues: volumes.compactMap { volume in
+                (volume["name"] as? String).flatMap { name in ((volume["secret"] as? [String: Any])?["secretName"] as? String).map { (name, $0) } }
+            })
+        #expect(secretNames["tls"] == "soak-tls")
+        // The kubelet's probes reach /healthz and /readyz over HTTPS, without credentials.
+        for probe in ["livenessProbe", "readinessProbe"] {
+            #expect(((container[probe] as? [String: Any])?["httpGet"] as? [String: Any])?["scheme"] as? String == "HTTPS", "\(probe)")
+        }
+
+        // The web config is the generated Secret the Deployment mounts; it loads, and names files of the TLS Secret's mount.
+        let secret = try object(objects, "Secret", "soak-web-config")
+        #expect((secret["metadata"] as? [String: Any])?["name"] as? String == secretNames["web-config"])
+        let encoded = try #require((secret["data"] as? [String: String])?["web-config.yml"])
+        let text = try #require(Data(base64Encoded: encoded, options: .ignoreUnknownCharacters).map { String(decoding: $0, as: UTF8.self) })
+        let web = try WebConfigFile.parse(yaml: text, file: "web-config.yml", baseDirectory: "/etc/soak-web")
+        #expect(web.tls?.certificate.source == .file("/etc/soak-tls/tls.crt") && web.tls?.key.source == .file("/etc/soak-tls/tls.key"))
+        #expect(web.basicAuthUsers.map(\.name) == ["prometheus"])
+        #expect(web.warnings.isEmpty)
+
+        // The ServiceMonitor scrapes with https, trusting the TLS Secret's CA, and sends basic auth from a Secret.
+        let endpoint = try #require(((try object(objects, "ServiceMonitor")["spec"] as? [String: Any])?["endpoints"] as? [[String: Any]])?.first)
+        #expect(endpoint["scheme"] as? String == "https")
+        let tls = endpoint["tlsConfig"] as? [String: Any]
+        #expect(((tls?["ca"] as? [String: Any])?["secret"] as? [String: String]) == ["name": "soak-tls", "key": "ca.crt"])
+        #expect(tls?["serverName"] as? String == "soak.pulp-perf.svc")
+        let basicAuth = endpoint["basicAuth"] as? [String: [String: String]]
+        #expect(basicAuth?["username"] == ["name": "soak-scrape-credentials", "key": "username"])
+        #expect(basicAuth?["password"] == ["name": "soak-scrape-credentials", "key": "password"])
+    }
 }

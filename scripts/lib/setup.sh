@@ -3,7 +3,7 @@
 
 # The Debian packages soak builds against and its tests and demo run.
 SOAK_BUILD_PACKAGES=(pkg-config libcurl4-openssl-dev libpq-dev zlib1g-dev)
-SOAK_TEST_PACKAGES=(prometheus prometheus-alertmanager curl gzip nginx-light openssl python3 python3-venv wrk postgresql pgbouncer chromium)
+SOAK_TEST_PACKAGES=(prometheus prometheus-alertmanager curl gzip nginx-light openssl apache2-utils python3 python3-venv wrk postgresql pgbouncer chromium)
 
 ensure_swift() {
     if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then

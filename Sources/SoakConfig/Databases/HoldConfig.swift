@@ -57,7 +57,7 @@ public struct HoldConfig: Sendable, Equatable {
     /// How long one run holds its connection. Default 50m.
     public let hold: Duration
     /// Time allowed for each statement of the test; one that overruns is cancelled and the run dies
-    /// with reason `timeout`. Default 30s, or the interval when that is shorter.
+    /// with reason `timeout`. Default 30s, or the hold when that is shorter.
     public let statementTimeout: Duration
     /// Time between heartbeats (heartbeat, default 60s) or units of work (transaction_with_work, default 120s).
     public let interval: Duration?
@@ -110,7 +110,7 @@ public struct HoldConfig: Sendable, Equatable {
         let interval = optionalDuration("interval", default: test.defaultInterval)
         let statementTimeout = fields["statement_timeout"].map {
             reader.positiveDuration($0, path: fields.path("statement_timeout"), maximum: Limits.timeout)
-        } ?? min(Self.defaultStatementTimeout, interval ?? Self.defaultStatementTimeout)
+        } ?? min(Self.defaultStatementTimeout, hold ?? Self.defaultStatementTimeout)
         let notifyEvery = optionalDuration("notify_every", default: test == .listenWithNotify ? Self.defaultNotifyEvery : nil)
         var channel = test.defaultChannel
         if let channelNode = fields["channel"] {

@@ -14,27 +14,43 @@ enum HTTP {
     static func request(
         _ url: String, method: String = "GET", headers: [String] = [], body: Data? = nil, insecure: Bool = false, timeout: Int = 10
     ) throws -> Answer {
+        // curl -X HEAD would wait for the body the headers announce; --head knows a HEAD answer has none.
+        var options = method == "HEAD" ? ["--head"] : ["-X", method]
+        for header in headers { options += ["-H", header] }
+        var bodyFile: String?
+        if let body {
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("soak-http-body-\(UUID().uuidString)").path
+            try body.write(to: URL(fileURLWithPath: path))
+            options += ["--data-binary", "@\(path)"]
+            bodyFile = path
+        }
+        defer { if let bodyFile { try? FileManager.default.removeItem(atPath: bodyFile) } }
+        if insecure { options.append("-k") }
+        let transfer = try transfer(url, options: options, timeout: timeout)
+        guard transfer.exitCode == 0 else {
+            throw Failure(description: "curl \(url) failed (\(transfer.exitCode)): \(transfer.error)")
+        }
+        return transfer.answer
+    }
+
+    /// One curl run, failed or not: its exit code and error, what `-w` wrote, and the answer (status 0 when none).
+    struct Transfer {
+        let exitCode: Int32
+        let error: String
+        let written: String
+        let answer: Answer
+    }
+
+    /// curl with `options` before `url`; `writeOut` is its `-w` format, whose first word must be `%{http_code}`.
+    static func transfer(_ url: String, options: [String], writeOut: String = "%{http_code}", timeout: Int = 10) throws -> Transfer {
         let curl = try Executables.required("curl", package: "curl")
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("soak-http-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let bodyPath = directory.appendingPathComponent("body").path
         let headerPath = directory.appendingPathComponent("headers").path
-        // curl -X HEAD would wait for the body the headers announce; --head knows a HEAD answer has none.
-        var arguments = ["-sS", "--max-time", String(timeout)] + (method == "HEAD" ? ["--head"] : ["-X", method])
-            + ["-o", bodyPath, "-D", headerPath, "-w", "%{http_code}"]
-        for header in headers { arguments += ["-H", header] }
-        if let body {
-            let bodyFile = directory.appendingPathComponent("request-body").path
-            try body.write(to: URL(fileURLWithPath: bodyFile))
-            arguments += ["--data-binary", "@\(bodyFile)"]
-        }
-        if insecure { arguments.append("-k") }
-        arguments.append(url)
+        let arguments = ["-sS", "--max-time", String(timeout), "-o", bodyPath, "-D", headerPath, "-w", writeOut] + options + [url]
         let output = try Command.run(curl, arguments)
-        guard output.status == 0 else {
-            throw Failure(description: "curl \(url) failed (\(output.status)): \(output.stderr)")
-        }
         var parsed: [String: String] = [:]
         let rawHeaders = (try? String(contentsOfFile: headerPath, encoding: .utf8)) ?? ""
         for line in rawHeaders.split(whereSeparator: \.isNewline) {
@@ -42,9 +58,10 @@ enum HTTP {
             let name = line[..<colon].lowercased()
             parsed[name] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
-        return Answer(
-            status: Int(output.stdout) ?? 0, headers: parsed,
-            body: FileManager.default.contents(atPath: bodyPath) ?? Data())
+        let status = output.stdout.split(separator: " ").first.flatMap { Int($0) } ?? 0
+        return Transfer(
+            exitCode: output.status, error: output.stderr, written: output.stdout,
+            answer: Answer(status: status, headers: parsed, body: FileManager.default.contents(atPath: bodyPath) ?? Data()))
     }
 
     struct Failure: Error, CustomStringConvertible {

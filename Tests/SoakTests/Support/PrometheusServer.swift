@@ -9,6 +9,8 @@ final class PrometheusServer: @unchecked Sendable {
         let name: String
         let target: String
         var credentials: (username: String, password: String)? = nil
+        /// More lines for the job (scheme, tls_config, basic_auth), indented by four.
+        var settings = ""
     }
 
     let port: Int
@@ -18,14 +20,15 @@ final class PrometheusServer: @unchecked Sendable {
 
     var log: String { (try? String(contentsOf: logPath, encoding: .utf8)) ?? "" }
 
-    /// Scrapes one soak as job `soak`.
-    convenience init(scraping target: String) async throws {
-        try await self.init(jobs: [Job(name: "soak", target: target)])
+    /// Scrapes one soak as job `soak`; `jobSettings` are more lines for that job (scheme, tls_config,
+    /// basic_auth), indented by four; `moreJobs` more entries of scrape_configs, indented by two.
+    convenience init(scraping target: String, jobSettings: String = "", moreJobs: String = "") async throws {
+        try await self.init(jobs: [Job(name: "soak", target: target, settings: jobSettings)], moreJobs: moreJobs)
     }
 
-    /// Scrapes `jobs`; with `rules` (the text of a rule file), evaluates them and sends alerts to the
-    /// Alertmanager on `alertmanagerPort`.
-    init(jobs: [Job], rules: String? = nil, alertmanagerPort: Int? = nil) async throws {
+    /// Scrapes `jobs` (and the raw `moreJobs` entries); with `rules` (the text of a rule file),
+    /// evaluates them and sends alerts to the Alertmanager on `alertmanagerPort`.
+    init(jobs: [Job], moreJobs: String = "", rules: String? = nil, alertmanagerPort: Int? = nil) async throws {
         let binary = try Executables.required("prometheus", package: "prometheus")
         port = try freePort()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("soak-prometheus-\(UUID().uuidString)")
@@ -43,7 +46,9 @@ final class PrometheusServer: @unchecked Sendable {
             if let credentials = job.credentials {
                 config += "    basic_auth: { username: \"\(credentials.username)\", password: \"\(credentials.password)\" }\n"
             }
+            if !job.settings.isEmpty { config += job.settings + "\n" }
         }
+        if !moreJobs.isEmpty { config += moreJobs + "\n" }
         if let rules {
             let rulesPath = directory.appendingPathComponent("rules.yml").path
             try rules.write(toFile: rulesPath, atomically: true, encoding: .utf8)
@@ -81,6 +86,13 @@ final class PrometheusServer: @unchecked Sendable {
     /// The alerts Prometheus holds now (pending and firing), for failure messages.
     func alerts() -> String {
         (try? HTTP.request("http://127.0.0.1:\(port)/api/v1/alerts").text) ?? "(no answer)"
+    }
+
+    /// The scrape targets Prometheus knows, each as its API reports it (`labels`, `health`, `lastError`).
+    func targets() throws -> [[String: Any]] {
+        let answer = try HTTP.request("http://127.0.0.1:\(port)/api/v1/targets")
+        let json = try JSONSerialization.jsonObject(with: answer.body) as? [String: Any]
+        return (json?["data"] as? [String: Any])?["activeTargets"] as? [[String: Any]] ?? []
     }
 
     /// A sample's value as Prometheus writes it.
