@@ -45,7 +45,7 @@ final class RequestPlan: Sendable {
 
     /// Bodies up to this size are judged by the checks on the event loop; larger ones on another
     /// thread, so that parsing one does not delay every other transfer (docs/benchmarks.md).
-    static let inlineCheckBytes = 16_384
+    static let inlineCheckBytes = 2_048
 
     /// Whether judging `outcome` means running body checks on a body too large to judge on the loop.
     func judgesSlowly(_ outcome: HTTPOutcome) -> Bool {
