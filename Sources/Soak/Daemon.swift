@@ -106,19 +106,10 @@ public struct Daemon: Sendable {
         } catch {
             throw DaemonError.invalidConfig(error)
         }
-        var baseline: RunSummary?
-        if let path = options.timedRun?.baselineFile {
-            do throws(RunSummary.BaselineError) {
-                let read = try RunSummary.readBaseline(path)
-                try RunSummary.checkBaseline(read, path: path, matches: initial)
-                baseline = read
-            } catch {
-                throw DaemonError.unusableBaseline(error)
-            }
-        }
         let configHash = RunSummary.fnv1a(FileManager.default.contents(atPath: options.configFile).map { [UInt8]($0) } ?? [])
-        if let timedRun = options.timedRun {
-            try TimedRunPreflight.check(initial, options: timedRun, baseline: baseline, configHash: configHash, logger: logger)
+        var timedRun: TimedRun?
+        if let run = options.timedRun {
+            timedRun = try TimedRun(options: run, config: initial, configFile: options.configFile, configHash: configHash, build: build, logger: logger)
         }
         let metrics = SoakMetrics(build: build)
         // --web.config.file (Sources/Soak/WebSecurity): the listener's TLS, and the checks every request passes.
@@ -129,26 +120,18 @@ public struct Daemon: Sendable {
         } catch {
             throw DaemonError.httpClient(error.message)
         }
-        let recorder = options.timedRun.map { RunRecorder(startedAt: .now, duration: $0.duration) }
-        let judge = options.timedRun.map {
-            TimedRunJudge(
-                options: $0, baseline: baseline, baselineFile: $0.baselineFile, config: initial, configFile: options.configFile, configHash: configHash,
-                build: build)
-        }
         let board = StatusBoard(failureInterval: options.failureInterval, logger: logger, startedAt: startedAt, start: startInstant)
         let traffic = TrafficEngine(
             client: client,
-            metrics: HTTPMetrics(registries: metrics.registries, latencyBuckets: initial.http.latencyBuckets, board: board, recorder: recorder),
+            metrics: HTTPMetrics(registries: metrics.registries, latencyBuckets: initial.http.latencyBuckets, board: board, recorder: timedRun?.requests),
             logger: logger)
-        let databaseRecorder = options.timedRun.map { _ in DatabaseRecorder() }
-        let probeRecorder = options.timedRun.map { _ in ProbeRecorder() }
         let results = ResultsFile(path: initial.resultsFile, registry: metrics.registry, logger: logger)
         let databases = DatabaseSupervisor(
-            metrics: DatabaseMetrics(registry: metrics.registry), results: results, board: board, recorder: databaseRecorder, logger: logger)
+            metrics: DatabaseMetrics(registry: metrics.registry), results: results, board: board, recorder: timedRun?.databases, logger: logger)
         let probes = HTTPProbeSupervisor(
             context: HTTPProbeContext(
                 client: client, metrics: ProbeMetrics(registry: metrics.registry), results: results, board: board, logger: logger,
-                recorder: probeRecorder))
+                recorder: timedRun?.probes))
         let config = ConfigState(
             path: options.configFile, initial: initial, metrics: metrics, traffic: traffic, databases: databases, probes: probes, logger: logger)
         let readiness = Readiness()
@@ -178,9 +161,8 @@ public struct Daemon: Sendable {
             },
             logger: serverLogger
         )
-        let timer = options.timedRun.map { RunTimer(duration: $0.duration) }
         var groupConfiguration = ServiceGroupConfiguration(
-            services: (timer.map { [.init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "timer")] } ?? []) + [
+            services: (timedRun.map { [$0.service] } ?? []) + [
                 // Stops last (the group stops services in reverse order): the requests of scenarios and
                 // probes stopped before it finish within the grace period.
                 .init(service: client, serviceName: "http"),
@@ -206,30 +188,7 @@ public struct Daemon: Sendable {
         await probes.awaitStopped()
         await results.close()
         logger.info("soak stopped")
-        guard let judge, let recorder, let databaseRecorder, let probeRecorder, let timer else { return nil }
-        return judge.result(
-            .init(requests: recorder, databases: databaseRecorder, probes: probeRecorder), startedAt: startedAt, completed: timer.completed)
-    }
-}
-
-/// Ends a timed run: returns after the duration, which shuts the group down gracefully, or earlier
-/// when a signal shuts it down first.
-final class RunTimer: Service, Sendable {
-    let duration: Duration
-    private let elapsed = Mutex(false)
-
-    init(duration: Duration) {
-        self.duration = duration
-    }
-
-    /// Whether the run lasted its whole duration.
-    var completed: Bool { elapsed.withLock { $0 } }
-
-    func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            try await Task.sleep(for: self.duration)
-            self.elapsed.withLock { $0 = true }
-        }
+        return timedRun?.result(startedAt: startedAt)
     }
 }
 

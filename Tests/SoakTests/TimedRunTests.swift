@@ -40,7 +40,7 @@ func scenario(_ baseURL: String, path: String, thresholds: String) -> String {
 }
 
 @Suite("Timed runs as a CI gate: exit status, summary, baseline, JUnit, HTML", .timeLimit(.minutes(2)))
-struct GateTests {
+struct TimedRunTests {
     @Test func aHealthyRunExitsZeroAndWritesEveryReport() async throws {
         let nginx = try await Nginx()
         let directory = try temporaryDirectory()

@@ -4,7 +4,7 @@ internal import SoakConfig
 /// Judges a timed run against its config's thresholds: each request against its own thresholds (else
 /// its scenario's, as the alert rules do), scenario-wide rates, database probes and holds, task and
 /// ingestion probes. A figure with nothing measured is `no data`, never a pass, with a sentence saying why.
-struct GateChecks {
+struct TimedRunChecks {
     let config: SoakConfiguration
     /// How long the run lasted, in seconds.
     let durationSeconds: Double

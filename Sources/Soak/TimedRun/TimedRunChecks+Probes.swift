@@ -1,7 +1,7 @@
 internal import Foundation
 internal import SoakConfig
 
-extension GateChecks {
+extension TimedRunChecks {
     /// Task probes against their thresholds, judged on the tasks that finished during the run, and
     /// ingestion probes on the mean of their rounds' rates. A probe with nothing finished is `no data`.
     func probes(tasks: [TaskFigures], ingestion: [IngestionFigures], phase: (String, String, Double) -> Double?) -> [RunSummary.Check] {

@@ -21,8 +21,8 @@ public enum ErrorRatioTolerance: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .relative(let share): "+\(GateChecks.format(count: share * 100))%"
-        case .points(let points): "+\(GateChecks.format(count: points * 100))pt"
+        case .relative(let share): "+\(TimedRunChecks.format(count: share * 100))%"
+        case .points(let points): "+\(TimedRunChecks.format(count: points * 100))pt"
         }
     }
 }
@@ -42,13 +42,13 @@ struct BaselineTolerance: Sendable {
     /// The tolerances as the command line writes them, for the summary.
     var described: [String: String] {
         [
-            "latency": "\(GateChecks.format(count: latency * 100))%", "latency_floor": GateChecks.format(duration: latencyFloor),
-            "min_samples": String(minSamples), "error_ratio": errorRatio.description, "rate": "\(GateChecks.format(count: rate * 100))%",
+            "latency": "\(TimedRunChecks.format(count: latency * 100))%", "latency_floor": TimedRunChecks.format(duration: latencyFloor),
+            "min_samples": String(minSamples), "error_ratio": errorRatio.description, "rate": "\(TimedRunChecks.format(count: rate * 100))%",
         ]
     }
 }
 
-extension GateChecks {
+extension TimedRunChecks {
     /// Compares a run with an earlier one: each request's p95 and p99 (with enough samples on both sides
     /// and a rise past the floor) and error ratio, each scenario's achieved rate, each database probe's
     /// p95. What could not be compared is returned as sentences, not as checks.

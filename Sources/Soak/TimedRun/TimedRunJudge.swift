@@ -8,7 +8,7 @@ public struct TimedRunResult: Sendable {
 }
 
 /// Turns a timed run's recordings into its summary: figures, threshold checks, baseline checks, verdict.
-struct TimedRunJudge {
+struct TimedRunJudge: Sendable {
     let options: TimedRunOptions
     /// The earlier run to compare with, read and checked at start.
     let baseline: RunSummary?
@@ -20,14 +20,7 @@ struct TimedRunJudge {
     let configHash: String
     let build: BuildInfo
 
-    /// The recordings of one timed run.
-    struct Recordings {
-        let requests: RunRecorder
-        let databases: DatabaseRecorder
-        let probes: ProbeRecorder
-    }
-
-    func result(_ recorded: Recordings, startedAt: Date, completed: Bool) -> TimedRunResult {
+    func result(_ recorded: TimedRun, startedAt: Date, completed: Bool) -> TimedRunResult {
         let recorder = recorded.requests
         let end = ContinuousClock.now
         let endedAt = Date()
@@ -39,7 +32,7 @@ struct TimedRunJudge {
         let databaseFigures = recorded.databases.figures()
         let taskFigures = recorded.probes.taskFigures()
         let ingestionFigures = recorded.probes.ingestionFigures()
-        let gate = GateChecks(config: config, durationSeconds: traffic / .seconds(1))
+        let gate = TimedRunChecks(config: config, durationSeconds: traffic / .seconds(1))
         var checks = gate.requests(figures) { key, quantile in recorder.latency(of: key, at: quantile) }
         checks += gate.databases(databaseFigures) { database, probe, quantile in
             recorded.databases.latency(database: database, probe: probe, at: quantile)
@@ -49,7 +42,7 @@ struct TimedRunJudge {
         }
         var report: RunSummary.BaselineReport?
         if let baseline, let baselineFile {
-            let compared = GateChecks.baseline(
+            let compared = TimedRunChecks.baseline(
                 baseline, figures: figures, scenarios: scenarios, databases: databaseFigures, tolerance: options.baselineTolerance)
             checks += compared.checks
             report = .init(

@@ -1,7 +1,7 @@
 internal import Foundation
 internal import SoakConfig
 
-extension GateChecks {
+extension TimedRunChecks {
     /// Database probes against their thresholds, and holds against the events they must not have. A
     /// probe that never ran or never succeeded, and a hold that never finished, is `no data`.
     func databases(_ figures: [DatabaseFigures], latency: (String, String, Double) -> Double?) -> [RunSummary.Check] {

@@ -3,8 +3,8 @@ import Foundation
 import SoakConfig
 import Testing
 
-@Suite("Gate checks on recorded figures (no network)")
-struct GateCheckLogicTests {
+@Suite("Timed-run checks on recorded figures (no network)")
+struct TimedRunCheckLogicTests {
     static func figure(p95: Double, p99: Double, errors: Int = 0, requests: Int = 100, request: String = "r") -> RequestFigures {
         RequestFigures(
             scenario: "s", request: request, method: "GET", requests: requests, errors: errors, ratePerSecond: Double(requests) / 10,
@@ -23,7 +23,7 @@ struct GateCheckLogicTests {
     static func compare(_ baseline: RunSummary, _ figures: [RequestFigures], scenarios: [RequestFigures] = [], tolerance: BaselineTolerance = .init())
         -> (checks: [RunSummary.Check], notCompared: [String])
     {
-        GateChecks.baseline(baseline, figures: figures, scenarios: scenarios, databases: [], tolerance: tolerance)
+        TimedRunChecks.baseline(baseline, figures: figures, scenarios: scenarios, databases: [], tolerance: tolerance)
     }
 
     @Test func theNoiseFloorAndTheSampleMinimumAbsorbJitterWhileATenfoldRegressionFails() {
@@ -114,7 +114,7 @@ struct GateCheckLogicTests {
                     result_values: { connection_alive: result.connection_alive }
                     thresholds: ["failed_ratio < 5%", "p95(total) < 10m", "connection_alive == true"]
                 """, file: "c.yaml", baseDirectory: "/", environment: [:])
-        let gate = GateChecks(config: config, durationSeconds: 5)
+        let gate = TimedRunChecks(config: config, durationSeconds: 5)
         let requests = gate.requests([Self.figure(p95: 0.1, p99: 0.1, requests: 0, request: "sent")]) { _, _ in nil }
         let databases = gate.databases([]) { _, _, _ in nil }
         let probes = gate.probes(tasks: [], ingestion: []) { _, _, _ in nil }
