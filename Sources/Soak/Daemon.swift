@@ -121,19 +121,16 @@ public struct Daemon: Sendable {
             throw DaemonError.httpClient(error.message)
         }
         let board = StatusBoard(failureInterval: options.failureInterval, logger: logger, startedAt: startedAt, start: startInstant)
-        let traffic = TrafficEngine(
-            client: client,
-            metrics: HTTPMetrics(registries: metrics.registries, latencyBuckets: initial.http.latencyBuckets, board: board, recorder: timedRun?.requests),
-            logger: logger)
         let results = ResultsFile(path: initial.resultsFile, registry: metrics.registry, logger: logger)
-        let databases = DatabaseSupervisor(
-            metrics: DatabaseMetrics(registry: metrics.registry), results: results, board: board, recorder: timedRun?.databases, logger: logger)
-        let probes = HTTPProbeSupervisor(
-            context: HTTPProbeContext(
-                client: client, metrics: ProbeMetrics(registry: metrics.registry), results: results, board: board, logger: logger,
-                recorder: timedRun?.probes))
-        let config = ConfigState(
-            path: options.configFile, initial: initial, metrics: metrics, traffic: traffic, databases: databases, probes: probes, logger: logger)
+        let supervisors = Supervisors(
+            client: client, results: results,
+            httpMetrics: HTTPMetrics(registries: metrics.registries, latencyBuckets: initial.http.latencyBuckets, board: board, recorder: timedRun?.requests),
+            databaseMetrics: DatabaseMetrics(registry: metrics.registry),
+            probeContext: HTTPProbeContext(
+                client: client, metrics: HTTPProbeMetrics(registry: metrics.registry), results: results, board: board, logger: logger,
+                recorder: timedRun?.probes),
+            board: board, recorder: timedRun?.databases, logger: logger)
+        let config = ConfigState(path: options.configFile, initial: initial, metrics: metrics, supervisors: supervisors, logger: logger)
         let readiness = Readiness()
         let address = options.listenAddress ?? initial.web.listenAddress
         logger.info(
@@ -163,14 +160,12 @@ public struct Daemon: Sendable {
         )
         var groupConfiguration = ServiceGroupConfiguration(
             services: (timedRun.map { [$0.service] } ?? []) + [
-                // Stops last (the group stops services in reverse order): the requests of scenarios and
-                // probes stopped before it finish within the grace period.
+                // Stops last (the group stops services in reverse order, each once the later ones have
+                // ended): the requests of scenarios and probes stopped before it finish within the grace period.
                 .init(service: client, serviceName: "http"),
                 .init(service: application, serviceName: "web"),
                 .init(service: webSecurity.watcher, serviceName: "web-config"),
-                .init(service: DatabaseService(supervisor: databases), serviceName: "databases"),
-                .init(service: TrafficService(engine: traffic), serviceName: "traffic"),
-                .init(service: ProbeService(supervisor: probes), serviceName: "probes"),
+            ] + supervisors.services + [
                 // Shut down first: no reload starts anything once shutdown has begun.
                 .init(service: ConfigService(config: config, readiness: readiness), serviceName: "config"),
             ],
@@ -184,43 +179,8 @@ public struct Daemon: Sendable {
         } catch where readiness.listeningOn == nil {
             throw DaemonError.listening(on: address.description, error)
         }
-        // The HTTP client has ended, so a probe still waiting on a request has ended, or ends now, and writes its results.
-        await probes.awaitStopped()
-        await results.close()
         logger.info("soak stopped")
         return timedRun?.result(startedAt: startedAt)
-    }
-}
-
-/// At graceful shutdown stops the scenarios; their requests in flight finish while the HTTP client drains.
-struct TrafficService: Service {
-    let engine: TrafficEngine
-
-    func run() async throws {
-        try? await gracefulShutdown()
-        await engine.shutdown()
-    }
-}
-
-/// At graceful shutdown stops the database probes and holds (holds in progress write an
-/// `interrupted` line to results_file).
-struct DatabaseService: Service {
-    let supervisor: DatabaseSupervisor
-
-    func run() async throws {
-        try? await gracefulShutdown()
-        await supervisor.shutdown()
-    }
-}
-
-/// At graceful shutdown stops the ingestion, task and JSON value probes (tasks being followed write
-/// an `interrupted` line to results_file before soak exits).
-struct ProbeService: Service {
-    let supervisor: HTTPProbeSupervisor
-
-    func run() async throws {
-        try? await gracefulShutdown()
-        await supervisor.stop()
     }
 }
 

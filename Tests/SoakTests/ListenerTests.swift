@@ -69,7 +69,10 @@ struct ResultsFileBacklogTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/results.jsonl"
         let registry = PrometheusCollectorRegistry()
-        let results = ResultsFile(path: path, registry: registry, logger: Logger(label: "test"))
+        // Retries back off from 10 ms here (1 s in soak), so the test waits on the directory, not on the clock.
+        let results = ResultsFile(path: path, registry: registry, logger: Logger(label: "test"), firstRetry: .milliseconds(10))
+        let service = Task { await results.run() }
+        defer { service.cancel() }
         await results.append(Line(n: 1))
         await results.append(Line(n: 2))
         let exposition: @Sendable () -> String = { registry.emitToString() }
@@ -77,9 +80,8 @@ struct ResultsFileBacklogTests {
         #expect(MetricsText.value(exposition(), "soak_results_file_write_errors_total", [:]) ?? 0 >= 2)
         #expect(!FileManager.default.fileExists(atPath: path))
 
-        // The directory appears: the retry (after 1 s) writes both lines, in order.
+        // The directory appears: a retry writes both lines, in order.
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        // Retries back off from 1 s to 30 s, so a slow machine may wait up to a whole step.
         #expect(try await eventually(timeout: .seconds(45)) { MetricsText.value(exposition(), "soak_results_file_backlog_lines", [:]) == 0 })
         await results.append(Line(n: 3))
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")

@@ -68,3 +68,42 @@ struct ReloadTests {
         #expect(abs(firstNew - lastOld) < 1, "old and new overlapped or left a gap: last old \(lastOld), first new \(firstNew)")
     }
 }
+
+/// A reload restarts only the entries whose config changed, for every kind of entry: scenarios,
+/// database entries and HTTP probes (the database entries' holds are checked in DatabaseProbeTests).
+@Suite("Reloads restart only what changed", .timeLimit(.minutes(2)))
+struct ReloadScopeTests {
+    @Test func onlyTheChangedScenarioDatabaseAndProbeRestart() async throws {
+        let nginx = try await Nginx(logRequests: true)
+        let postgres = try await PostgresServer()
+        func config(generation: Int) -> String {
+            """
+            targets:
+              nginx: { url: "\(nginx.baseURL)" }
+            scenarios:
+              - { name: same_scenario, target: nginx, rate: 5/s, requests: [{ name: get, path: /same }] }
+              - { name: changed_scenario, target: nginx, rate: 5/s, requests: [{ name: get, path: /gen\(generation) }] }
+            databases:
+              - { name: same_database, dsn: "\(postgres.dsn)", probes: { connect: { every: 1s } } }
+              - { name: changed_database, dsn: "\(postgres.dsn)", probes: { connect: { every: \(generation)s } } }
+            json_values:
+              - { name: same_probe, target: nginx, every: 1s, request: { path: /same.json }, values: { v: v } }
+              - { name: changed_probe, target: nginx, every: \(generation)s, request: { path: /changed.json }, values: { v: v } }
+            """
+        }
+        let soak = try await RunningSoak(config: config(generation: 1), extraArguments: ["--web.enable-lifecycle"])
+        #expect(try await eventually { (try? soak.value("soak_db_probe_success", ["database": "changed_database", "probe": "connect"])) == 1 })
+        try soak.writeConfig(config(generation: 2))
+        #expect(try soak.post("/-/reload").status == 200)
+
+        // The reload has been applied when it answers: every restart is logged by then.
+        let lines = soak.log.split(separator: "\n").filter { $0.contains("restarted with its new config") || $0.contains(" stopped") }
+        #expect(lines.count == 3, "\(lines)")
+        #expect(lines.contains { $0.contains("scenario restarted") && $0.contains("changed_scenario") })
+        #expect(lines.contains { $0.contains("database probes restarted") && $0.contains("changed_database") })
+        #expect(lines.contains { $0.contains("probe restarted") && $0.contains("json_values/changed_probe") })
+        #expect(!lines.contains { $0.contains("same_") }, "\(lines)")
+        // The changed scenario sends its new requests.
+        #expect(try await eventually { nginx.requests.contains { $0.uri == "/gen2" } })
+    }
+}

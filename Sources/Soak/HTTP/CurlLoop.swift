@@ -179,10 +179,9 @@ final class CurlLoop {
                 drivers[id] = driver
                 scenarioIDs[scenario.config.name] = id
                 driver.begin(at: now, on: self)
-            case .stop(let name):
-                stopScenario(named: name)
-            case .stopAllScenarios:
-                for name in Array(scenarioIDs.keys) { stopScenario(named: name) }
+            case .stop(let scenario):
+                // Only the run it was started as: a run that replaced it under the same name keeps running.
+                if let id = scenarioIDs[scenario.config.name], drivers[id]?.run === scenario { stopScenario(named: scenario.config.name) }
             case .shutdown(let deadline):
                 for name in Array(scenarioIDs.keys) { stopScenario(named: name) }
                 drainUntil = deadline

@@ -22,8 +22,8 @@ final class HTTPClient: Service, Sendable {
         case cancel(token: UInt64)
         /// Runs the scenario, replacing a running one of the same name in one step (no gap, no overlap).
         case run(ScenarioRun)
-        case stop(scenario: String)
-        case stopAllScenarios
+        /// Stops the scenario unless a newer run has replaced it.
+        case stop(ScenarioRun)
         /// Stops the scenarios, finishes what is in flight until the deadline, then ends the loop.
         case shutdown(deadline: ContinuousClock.Instant)
     }
@@ -140,9 +140,8 @@ final class HTTPClient: Service, Sendable {
     /// Runs `scenario` on the loop, replacing the running one of the same name.
     func run(_ scenario: ScenarioRun) { post(.run(scenario)) }
 
-    func stop(scenario name: String) { post(.stop(scenario: name)) }
-
-    func stopAllScenarios() { post(.stopAllScenarios) }
+    /// Stops `scenario` if it still runs (not replaced by a newer run of the same name).
+    func stop(_ scenario: ScenarioRun) { post(.stop(scenario)) }
 
     /// Hands `command` to the loop; false once the client no longer accepts work.
     @discardableResult

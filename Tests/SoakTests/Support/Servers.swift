@@ -105,14 +105,22 @@ func announcedPort(in outputPath: String, after prefix: String, timeout: Duratio
 /// Waits for `process` to exit, polling (Foundation's waitUntilExit spins a CPU), and kills it
 /// with SIGKILL if it is still running after `timeout`.
 func stopProcess(_ process: Process, after timeout: Duration) {
-    let deadline = ContinuousClock.now + timeout
-    while process.isRunning, ContinuousClock.now < deadline {
-        usleep(10_000)
+    let pid = process.processIdentifier
+    /// Foundation's Process now and then misses its child's SIGCHLD and reports a zombie as running
+    /// for ever (a whole test run once hung here), so the child is reaped here too.
+    func ended() -> Bool {
+        guard process.isRunning else { return true }
+        var status: Int32 = 0
+        let reaped = waitpid(pid, &status, WNOHANG)
+        return reaped == pid || (reaped == -1 && errno == ECHILD)
     }
-    if process.isRunning {
-        kill(process.processIdentifier, SIGKILL)
-        while process.isRunning { usleep(10_000) }
+    func wait(until deadline: ContinuousClock.Instant) {
+        while !ended(), ContinuousClock.now < deadline { usleep(10_000) }
     }
+    wait(until: .now + timeout)
+    guard !ended() else { return }
+    kill(pid, SIGKILL)
+    wait(until: .now + .seconds(10))
 }
 
 /// The Python-stdlib fault server in Fixtures/fault_server.py, stopped when released.

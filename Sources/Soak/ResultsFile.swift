@@ -1,6 +1,7 @@
 internal import Foundation
 internal import Logging
 internal import Prometheus
+internal import ServiceLifecycle
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -14,11 +15,14 @@ import Glibc
 /// be written again: by the next append, or by a retry that backs off from 1 s to 30 s until nothing
 /// waits. At most ``backlogLimit`` lines wait; past that the oldest is written to the log in full
 /// and counted as dropped, so no result is ever silently lost.
-final class ResultsFile: Sendable {
+///
+/// A swift-service-lifecycle `Service` with one owner (the daemon's group, where it stops after
+/// everything that writes to it): its ``run()`` retries, and at shutdown makes a last attempt. The
+/// path is set by the reload path alone (``setPath(_:)``).
+final class ResultsFile: Service, Sendable {
     static let backlogLimit = 10_000
     /// Lines kept for the status page's view of the file's end.
     static let tailLength = 20
-    static let firstRetry = Duration.seconds(1)
     static let lastRetry = Duration.seconds(30)
 
     private struct State {
@@ -26,7 +30,6 @@ final class ResultsFile: Sendable {
         var backlog: [Data] = []
         var tail: [String] = []
         var retrying = false
-        var retry: Task<Void, Never>?
         var failing = false
     }
 
@@ -35,11 +38,26 @@ final class ResultsFile: Sendable {
     private let writing = Mutex<Void>(())
     private let metrics: ResultsFileMetrics
     private let logger: Logger
+    /// The first wait before a retry; it doubles up to ``lastRetry``.
+    private let firstRetry: Duration
+    /// Rung when lines start waiting; ``run()`` then retries until they are written.
+    private let retries: AsyncStream<Void>
+    private let retryNeeded: AsyncStream<Void>.Continuation
 
-    init(path: String?, registry: PrometheusCollectorRegistry, logger: Logger) {
+    init(path: String?, registry: PrometheusCollectorRegistry, logger: Logger, firstRetry: Duration = .seconds(1)) {
         state = Mutex(State(path: path))
         metrics = ResultsFileMetrics(registry: registry)
         self.logger = logger
+        self.firstRetry = firstRetry
+        (retries, retryNeeded) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Retries waiting lines until graceful shutdown, then closes the file (``close()``).
+    func run() async {
+        await cancelWhenGracefulShutdown {
+            for await _ in self.retries { await self.retryUntilWritten() }
+        }
+        await close()
     }
 
     func setPath(_ newPath: String?) {
@@ -95,24 +113,23 @@ final class ResultsFile: Sendable {
                 "could not write to results_file; the lines wait in memory and are retried",
                 metadata: ["file": "\(failure.path)", "error": "\(failure.error)", "waiting": "\(waiting)"])
         }
-        if startRetry { scheduleRetry() }
+        if startRetry { retryNeeded.yield() }
         return false
     }
 
-    private func scheduleRetry() {
-        let task = Task { [self] in
-            var delay = Self.firstRetry
-            while !Task.isCancelled {
-                do { try await Task.sleep(for: delay) } catch { break }
-                if await flush() {
-                    logger.info("results_file can be written again; the waiting lines are written")
-                    break
-                }
-                delay = min(delay * 2, Self.lastRetry)
+    /// Writes the waiting lines after a wait that doubles from `firstRetry` up to ``lastRetry``, until
+    /// they are written or the service stops.
+    private func retryUntilWritten() async {
+        var delay = firstRetry
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: delay) } catch { break }
+            if await flush() {
+                logger.info("results_file can be written again; the waiting lines are written")
+                break
             }
-            state.withLock { $0.retrying = false }
+            delay = min(delay * 2, Self.lastRetry)
         }
-        state.withLock { $0.retry = task }
+        state.withLock { $0.retrying = false }
     }
 
     /// The last lines written, oldest first.
@@ -120,7 +137,6 @@ final class ResultsFile: Sendable {
 
     /// At shutdown: a last attempt, and every line that still cannot be written goes to the log in full.
     func close() async {
-        state.withLock { $0.retry?.cancel() }
         guard state.withLock({ !$0.backlog.isEmpty }) else { return }
         if await flush() { return }
         let left = state.withLock { state -> [Data] in

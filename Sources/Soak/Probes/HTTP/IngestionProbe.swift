@@ -2,6 +2,7 @@ internal import Foundation
 internal import Logging
 internal import Prometheus
 internal import SoakConfig
+import Synchronization
 
 /// The task-ingestion probe: each round, `concurrency` calls at once to an endpoint that dispatches
 /// tasks for a while and answers how many (Pulp's `GET /api/pulp/test/tasks/`). The round's rate is
@@ -12,6 +13,12 @@ struct IngestionProbe: HTTPProbe {
     let context: HTTPProbeContext
     private let request: PreparedRequest
     private let status: HTTPProbeStatus
+    private let rounds = RoundCount()
+
+    /// Rounds run so far, for the log.
+    final class RoundCount: Sendable {
+        let value = Atomic<Int>(0)
+    }
 
     init(config: IngestionProbeConfig, context: HTTPProbeContext) {
         self.config = config
@@ -19,8 +26,17 @@ struct IngestionProbe: HTTPProbe {
         request = PreparedRequest(config.request, target: config.target, connections: nil)
         status = context.board.httpProbe(section: "ingestion", name: config.name)
         _ = context.metrics.ingestRate(probe: config.name)
-        for reason in ProbeMetrics.requestFailureReasons { _ = context.metrics.ingestErrors(probe: config.name, reason: reason) }
         for case .tasksPerSecond(let above) in config.thresholds { context.metrics.objectiveIngestRate(probe: config.name).set(to: above) }
+    }
+
+    static var reasons: [HTTPProbeReason] { HTTPProbeReason.request }
+
+    /// Each failed call counted in `soak_ingest_errors_total`; no success gauge (the rate is the round's figure).
+    static func telemetry(_ config: IngestionProbeConfig, context: HTTPProbeContext) -> ProbeTelemetry<HTTPProbeReason> {
+        let metrics = context.metrics
+        return ProbeTelemetry(
+            success: nil, errors: { metrics.ingestErrors(probe: config.name, reason: $0) },
+            status: context.board.httpProbe(section: "ingestion", name: config.name).failures)
     }
 
     /// One call's result: tasks reported (0 when it failed), its time and its failure reason.
@@ -29,6 +45,12 @@ struct IngestionProbe: HTTPProbe {
         let seconds: Double
         let error: String?
         let status: Int
+        /// Why it failed, for the probe's loop; not written.
+        var failure: ProbeFailure<HTTPProbeReason>? = nil
+
+        enum CodingKeys: String, CodingKey {
+            case tasks, seconds, error, status
+        }
     }
 
     /// A round as results_file records it.
@@ -48,17 +70,15 @@ struct IngestionProbe: HTTPProbe {
         }
     }
 
-    func run() async {
-        var round = 0
-        await runOnSchedule(every: config.every) {
-            round += 1
-            await self.round(number: round)
-        }
+    /// Makes the calls at once and records the round; each call is an attempt of the loop's round.
+    func round(spawn: (sending @escaping @Sendable () async -> Void) -> Void) async -> ProbeRound<HTTPProbeReason> {
+        let round = await calls()
+        return ProbeRound(attempts: round.calls.count, failures: round.calls.compactMap(\.failure), latency: nil)
     }
 
     /// Makes the calls at once and records them; returns the round.
     @discardableResult
-    func round(number: Int) async -> Round {
+    func calls() async -> Round {
         let startedAt = Date()
         let started = ContinuousClock.now
         let calls = await withTaskGroup(of: Call.self) { group in
@@ -79,31 +99,27 @@ struct IngestionProbe: HTTPProbe {
         status.round(.init(startedAt: round.startedAt, tasks: tasks, seconds: wall, tasksPerSecond: rate, failedCalls: failed.count))
         context.recorder?.ingestionRound(probe: config.name, tasks: tasks, tasksPerSecond: rate, failedCalls: failed.count)
         context.logger.info(
-            "ingestion round", metadata: ["probe": "\(config.name)", "round": "\(number)", "tasks": "\(tasks)", "tasks_per_second": "\(rate)", "failed_calls": "\(failed.count)"])
+            "ingestion round",
+            metadata: ["probe": "\(config.name)", "round": "\(rounds.value.add(1, ordering: .relaxed).newValue)", "tasks": "\(tasks)", "tasks_per_second": "\(rate)", "failed_calls": "\(failed.count)"])
         return round
     }
 
     private func call() async -> Call {
         let exchange = await ProbeExchange.send(request.render(), expecting: config.request.expectStatus, on: context.client)
         let seconds = DurationSyntax.seconds(exchange.took)
-        var failure = exchange.failure.map { exchange.report($0) }
+        var failure = exchange.failure.map { exchange.failure($0) }
         var tasks = 0
         if failure == nil {
             if let document = exchange.json, let count = config.countPath.number(in: document), count >= 0, count == count.rounded() {
                 tasks = Int(count)
             } else {
-                failure = exchange.report("parse", detail: "no whole number of tasks at \(config.countPath)")
+                failure = exchange.failure(.parse, detail: "no whole number of tasks at \(config.countPath)")
             }
         }
-        guard !Task.isCancelled else { return Call(tasks: tasks, seconds: seconds, error: failure?.reason, status: exchange.outcome.status) }
-        context.metrics.ingestedTasks(probe: config.name).record(Double(tasks))
-        context.metrics.ingestDuration(probe: config.name).record(seconds)
-        if let failure {
-            context.metrics.ingestErrors(probe: config.name, reason: failure.reason).increment()
-            status.failures.failed(failure)
-        } else {
-            status.failures.succeeded()
+        if !Task.isCancelled {
+            context.metrics.ingestedTasks(probe: config.name).record(Double(tasks))
+            context.metrics.ingestDuration(probe: config.name).record(seconds)
         }
-        return Call(tasks: tasks, seconds: seconds, error: failure?.reason, status: exchange.outcome.status)
+        return Call(tasks: tasks, seconds: seconds, error: failure?.reason.label, status: exchange.outcome.status, failure: failure)
     }
 }

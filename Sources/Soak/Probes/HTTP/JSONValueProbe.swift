@@ -11,8 +11,6 @@ struct JSONValueProbe: HTTPProbe {
     let context: HTTPProbeContext
     private let request: PreparedRequest
     private let gauges: [(path: JSONPath, gauge: Gauge)]
-    private let success: Gauge
-    private let errors: [String: Counter]
     private let status: HTTPProbeStatus
 
     init(config: JSONValueProbeConfig, context: HTTPProbeContext) {
@@ -20,33 +18,44 @@ struct JSONValueProbe: HTTPProbe {
         self.context = context
         request = PreparedRequest(config.request, target: config.target, connections: nil)
         gauges = config.values.map { ($0.path, context.metrics.jsonValue(probe: config.name, name: $0.name)) }
-        success = context.metrics.jsonSuccess(probe: config.name)
-        errors = Dictionary(
-            uniqueKeysWithValues: (ProbeMetrics.requestFailureReasons + ["missing"]).map { ($0, context.metrics.jsonErrors(probe: config.name, reason: $0)) })
         status = context.board.httpProbe(section: "json_values", name: config.name)
     }
 
-    func run() async {
-        await runOnSchedule(every: config.every) {
-            await self.round()
-        }
-        // Stopped (removed, changed or shutting down): no series may outlive the probe at a stale value.
+    static var reasons: [HTTPProbeReason] { HTTPProbeReason.request + [.missing] }
+
+    /// `soak_json_value_success` and `soak_json_value_errors_total`, removed when the probe stops (as its values are).
+    static func telemetry(_ config: JSONValueProbeConfig, context: HTTPProbeContext) -> ProbeTelemetry<HTTPProbeReason> {
+        let metrics = context.metrics
+        let success = metrics.jsonSuccess(probe: config.name)
+        return ProbeTelemetry(
+            success: success, errors: { metrics.jsonErrors(probe: config.name, reason: $0) },
+            status: context.board.httpProbe(section: "json_values", name: config.name).failures,
+            retire: {
+                metrics.registry.unregisterGauge(success)
+                for reason in reasons { metrics.registry.unregisterCounter(metrics.jsonErrors(probe: config.name, reason: reason)) }
+            })
+    }
+
+    /// Stopped (removed, changed or shutting down): no value may outlive the probe at a stale value.
+    func stop() async {
         for entry in gauges { context.metrics.registry.unregisterGauge(entry.gauge) }
-        context.metrics.registry.unregisterGauge(success)
-        for counter in errors.values { context.metrics.registry.unregisterCounter(counter) }
+    }
+
+    func round(spawn: (sending @escaping @Sendable () async -> Void) -> Void) async -> ProbeRound<HTTPProbeReason> {
+        await read().map(ProbeRound.failure) ?? .success()
     }
 
     /// One request and its values; what went wrong, if anything.
     @discardableResult
-    func round() async -> FailureReport? {
+    func read() async -> ProbeFailure<HTTPProbeReason>? {
         let exchange = await ProbeExchange.send(request.render(), expecting: config.request.expectStatus, on: context.client)
         guard !Task.isCancelled else { return nil }
-        var failure: FailureReport?
+        var failure: ProbeFailure<HTTPProbeReason>?
         let document = exchange.json
         if let reason = exchange.failure {
-            failure = exchange.report(reason)
+            failure = exchange.failure(reason)
         } else if document == nil {
-            failure = exchange.report("parse", detail: "the answer is not JSON")
+            failure = exchange.failure(.parse, detail: "the answer is not JSON")
         }
         var missing: [String] = []
         var values: [String: Double?] = [:]
@@ -61,15 +70,8 @@ struct JSONValueProbe: HTTPProbe {
             entry.gauge.set(to: number)
             values[name] = number
         }
-        if failure == nil, !missing.isEmpty { failure = exchange.report("missing", detail: "no number at \(missing.joined(separator: ", "))") }
-        success.set(to: failure == nil ? 1 : 0)
-        status.values(values, error: failure.map { "\($0.reason): \($0.message)" })
-        guard let failure else {
-            status.failures.succeeded()
-            return nil
-        }
-        (errors[failure.reason] ?? context.metrics.jsonErrors(probe: config.name, reason: failure.reason)).increment()
-        status.failures.failed(failure)
+        if failure == nil, !missing.isEmpty { failure = exchange.failure(.missing, detail: "no number at \(missing.joined(separator: ", "))") }
+        status.values(values, error: failure.map { "\($0.reason.label): \($0.report.message)" })
         return failure
     }
 }

@@ -3,6 +3,7 @@ internal import SoakConfig
 
 /// `settings`: the server settings that end or keep idle connections, in seconds, and the server version.
 struct SettingsProbe: DatabaseProbe {
+    let timeout: Duration
     static let sql = """
         SELECT name, setting, coalesce(unit, '') FROM pg_settings WHERE name IN (\(DatabaseMetrics.settingNames.map { "'\($0)'" }.joined(separator: ", ")))
         UNION ALL SELECT 'server_version', current_setting('server_version'), ''
@@ -14,6 +15,7 @@ struct SettingsProbe: DatabaseProbe {
     private let gauges: [String: Gauge]
 
     init(context: DatabaseProbeContext) {
+        timeout = context.config.timeout
         database = context.endpoint.database
         kept = KeptConnection(endpoint: context.endpoint, probe: "settings")
         metrics = context.metrics

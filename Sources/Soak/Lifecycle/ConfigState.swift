@@ -26,21 +26,15 @@ actor ConfigState {
     /// Reloads asked for while a config was being applied, with what asked for each.
     private var queued: [(trigger: String, continuation: CheckedContinuation<Outcome, Never>)] = []
     private let metrics: SoakMetrics
-    private let traffic: TrafficEngine
-    private let databases: DatabaseSupervisor
-    private let probes: HTTPProbeSupervisor
+    private let supervisors: Supervisors
     private let logger: Logger
 
-    init(path: String, initial: SoakConfiguration, metrics: SoakMetrics, traffic: TrafficEngine, databases: DatabaseSupervisor, probes: HTTPProbeSupervisor,
-        logger: Logger
-    ) {
+    init(path: String, initial: SoakConfiguration, metrics: SoakMetrics, supervisors: Supervisors, logger: Logger) {
         self.path = path
         self.current = initial
         self.lastLoad = LoadStatus(successful: true, at: Date(), problems: [])
         self.metrics = metrics
-        self.traffic = traffic
-        self.databases = databases
-        self.probes = probes
+        self.supervisors = supervisors
         self.logger = logger
         metrics.recordConfigLoad(success: true, at: lastLoad.at)
     }
@@ -109,10 +103,12 @@ actor ConfigState {
         }
     }
 
-    /// Hands `config` to every supervisor; each keeps what did not change running.
+    /// Points results_file at the config's path and hands each section to its supervisor; each keeps
+    /// what did not change running.
     private func apply(_ config: SoakConfiguration) async {
-        await databases.apply(config.databases, resultsFile: config.resultsFile)
-        await probes.apply(config)
-        await traffic.apply(config.scenarios)
+        supervisors.results.setPath(config.resultsFile)
+        await supervisors.databases.apply(config.databases)
+        await supervisors.probes.apply(HTTPProbeEntry.all(in: config))
+        await supervisors.scenarios.apply(config.scenarios)
     }
 }

@@ -29,13 +29,9 @@ struct TaskProbe: HTTPProbe {
         metrics.tasksInProgress(probe: config.name).set(to: 0)
         _ = metrics.followTimeouts(probe: config.name)
         _ = metrics.tasksDispatched(probe: config.name)
-        for state in ProbeMetrics.finalStates { _ = metrics.tasksFinished(probe: config.name, state: state) }
+        for state in HTTPProbeMetrics.finalStates { _ = metrics.tasksFinished(probe: config.name, state: state) }
         for phase in ["blocked", "queue", "run", "total"] { _ = metrics.taskPhase(probe: config.name, phase: phase) }
-        for reason in ProbeMetrics.requestFailureReasons {
-            _ = metrics.dispatchErrors(probe: config.name, reason: reason)
-            _ = metrics.pollErrors(probe: config.name, reason: reason)
-        }
-        _ = metrics.dispatchErrors(probe: config.name, reason: "busy")
+        for reason in HTTPProbeReason.request { _ = metrics.pollErrors(probe: config.name, reason: reason) }
         for value in config.resultValues { metrics.taskResultValue(probe: config.name, name: value.name).set(to: .nan) }
         for threshold in config.thresholds {
             switch threshold {
@@ -54,54 +50,59 @@ struct TaskProbe: HTTPProbe {
         }
     }
 
-    func run() async {
-        await withDiscardingTaskGroup { group in
-            await runOnSchedule(every: config.every) {
-                for href in await self.dispatchRound() {
-                    group.addTask { await self.follow(href, dispatchedAt: Date(), started: .now) }
-                }
-            }
-        }
+    static var reasons: [HTTPProbeReason] { HTTPProbeReason.request + [.busy] }
+
+    /// Dispatches counted in `soak_task_dispatch_errors_total` (polls count their own, `soak_task_poll_errors_total`).
+    static func telemetry(_ config: TaskProbeConfig, context: HTTPProbeContext) -> ProbeTelemetry<HTTPProbeReason> {
+        let metrics = context.metrics
+        return ProbeTelemetry(
+            success: nil, errors: { metrics.dispatchErrors(probe: config.name, reason: $0) },
+            status: context.board.httpProbe(section: "tasks", name: config.name).failures)
     }
 
-    /// Sends the dispatch request; the task URLs to follow, or none (counted) when it failed.
-    func dispatchRound() async -> [String] {
+    /// Dispatches, and follows each admitted task as work of the probe's loop (it outlives the round).
+    func round(spawn: (sending @escaping @Sendable () async -> Void) -> Void) async -> ProbeRound<HTTPProbeReason> {
+        let (hrefs, round) = await dispatchRound()
+        for href in hrefs {
+            spawn { await self.follow(href, dispatchedAt: Date(), started: .now) }
+        }
+        return round
+    }
+
+    /// Sends the dispatch request; the task URLs to follow (none when it failed) and the round as the
+    /// loop counts it: one dispatch, failed, or succeeded and, when some tasks could not be admitted, `busy` too.
+    func dispatchRound() async -> (hrefs: [String], round: ProbeRound<HTTPProbeReason>) {
         guard following.count.load(ordering: .relaxed) < config.maxInProgress else {
-            dispatchFailed(
-                FailureReport(
-                    reason: "busy", code: 0, message: "\(config.maxInProgress) tasks are already being followed (max_in_progress)", body: ""))
-            return []
+            return ([], .failure(ProbeFailure(.busy, message: "\(config.maxInProgress) tasks are already being followed (max_in_progress)")))
         }
         let exchange = await ProbeExchange.send(dispatch.render(), expecting: config.dispatch.expectStatus, on: context.client)
-        guard !Task.isCancelled else { return [] }
+        guard !Task.isCancelled else { return ([], .success()) }
         if let failure = exchange.failure {
-            dispatchFailed(exchange.report(failure))
-            return []
+            return ([], .failure(exchange.failure(failure)))
         }
         guard let document = exchange.json else {
-            dispatchFailed(exchange.report("parse", detail: "the answer is not JSON"))
-            return []
+            return ([], .failure(exchange.failure(.parse, detail: "the answer is not JSON")))
         }
         let hrefs = Self.hrefs(in: document, paths: config.taskHrefs)
         guard !hrefs.isEmpty else {
-            dispatchFailed(exchange.report("parse", detail: "no task href at \(config.taskHrefs.map(\.description).joined(separator: " or "))"))
-            return []
+            return ([], .failure(exchange.failure(.parse, detail: "no task href at \(config.taskHrefs.map(\.description).joined(separator: " or "))")))
         }
-        status.failures.succeeded()
+        var round = ProbeRound<HTTPProbeReason>.success()
         let urls = hrefs.map { Self.resolve($0, against: config.target.url) }
         let admitted = Array(urls.prefix(max(0, config.maxInProgress - following.count.load(ordering: .relaxed))))
         if admitted.count < urls.count {
-            dispatchFailed(
-                FailureReport(
-                    reason: "busy", code: 0,
-                    message: "\(urls.count - admitted.count) dispatched tasks are not followed: max_in_progress is \(config.maxInProgress)", body: ""))
+            // The dispatch succeeded and some of its tasks are not followed: a success, then a `busy`.
+            round.attempts = 2
+            round.failures = [
+                ProbeFailure(.busy, message: "\(urls.count - admitted.count) dispatched tasks are not followed: max_in_progress is \(config.maxInProgress)")
+            ]
         }
         context.metrics.tasksDispatched(probe: config.name).increment(by: Int64(admitted.count))
         context.recorder?.dispatched(probe: config.name, count: admitted.count)
         let count = following.count.add(admitted.count, ordering: .relaxed).newValue
         context.metrics.tasksInProgress(probe: config.name).set(to: Double(count))
         status.inProgress(count)
-        return admitted
+        return (admitted, round)
     }
 
     /// Polls the task until it is final, the timeout runs out, or the probe stops; records how it ended.
@@ -121,11 +122,11 @@ struct TaskProbe: HTTPProbe {
             guard !Task.isCancelled else { break }
             record.polls += 1
             if let failure = exchange.failure {
-                pollFailed(exchange.report(failure), record: &record)
+                pollFailed(exchange.failure(failure), record: &record)
                 continue
             }
             guard let task = PulpTask(json: exchange.outcome.bodyTruncated ? [] : exchange.outcome.body) else {
-                pollFailed(exchange.report("parse", detail: "not a task"), record: &record)
+                pollFailed(exchange.failure(.parse, detail: "not a task"), record: &record)
                 continue
             }
             status.failures.succeeded()
@@ -194,17 +195,11 @@ struct TaskProbe: HTTPProbe {
         }
     }
 
-    /// A dispatch that yielded no task to follow: counted, and logged as the probe's failures are.
-    private func dispatchFailed(_ failure: FailureReport) {
-        context.metrics.dispatchErrors(probe: config.name, reason: failure.reason).increment()
-        status.failures.failed(failure)
-    }
-
     /// A poll that failed (the task is polled again): counted, kept with the task, and logged as the probe's failures are.
-    private func pollFailed(_ failure: FailureReport, record: inout TaskRecord) {
+    private func pollFailed(_ failure: ProbeFailure<HTTPProbeReason>, record: inout TaskRecord) {
         context.metrics.pollErrors(probe: config.name, reason: failure.reason).increment()
-        record.lastPollError = "\(failure.reason): \(failure.message)"
-        status.failures.failed(failure)
+        record.lastPollError = "\(failure.reason.label): \(failure.report.message)"
+        status.failures.failed(failure.report)
     }
 
     /// The hrefs at the first path that leads to any string.

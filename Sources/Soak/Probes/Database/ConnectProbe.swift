@@ -3,11 +3,13 @@ internal import SoakConfig
 
 /// `connect`: a fresh connection timed until ready (TCP, TLS, authentication), then closed.
 struct ConnectProbe: DatabaseProbe {
+    let timeout: Duration
     private let endpoint: PostgresEndpoint
     private let duration: ValueHistogram
     private let recorder: DatabaseRecorder?
 
     init(context: DatabaseProbeContext) {
+        timeout = context.config.timeout
         endpoint = context.endpoint
         recorder = context.recorder
         duration = context.metrics.connectDuration(database: context.endpoint.database)

@@ -6,6 +6,7 @@ internal import SoakConfig
 /// from the rest, and the server's `max_connections`. Sessions of other roles show state `unknown`
 /// unless soak's role may read them (grant it pg_monitor).
 struct ActivityProbe: DatabaseProbe {
+    let timeout: Duration
     static let sql = """
         SELECT coalesce(state, 'unknown'), CASE WHEN application_name LIKE 'soak/%' THEN 'soak' ELSE 'other' END, count(*)
         FROM pg_stat_activity WHERE datname = current_database() GROUP BY 1, 2
@@ -17,6 +18,7 @@ struct ActivityProbe: DatabaseProbe {
     private let maximum: Gauge
 
     init(context: DatabaseProbeContext) {
+        timeout = context.config.timeout
         let database = context.endpoint.database
         kept = KeptConnection(endpoint: context.endpoint, probe: "activity")
         var gauges: [String: Gauge] = [:]

@@ -3,6 +3,7 @@ internal import SoakConfig
 
 /// `query`: the configured SQL (default `SELECT 1`) timed on a kept connection.
 struct QueryProbe: DatabaseProbe {
+    let timeout: Duration
     private let sql: String
     private let kept: KeptConnection
     private let duration: ValueHistogram
@@ -10,6 +11,7 @@ struct QueryProbe: DatabaseProbe {
     private let database: String
 
     init(context: DatabaseProbeContext) {
+        timeout = context.config.timeout
         recorder = context.recorder
         database = context.endpoint.database
         sql = context.config.sql

@@ -2,7 +2,7 @@ internal import Prometheus
 
 /// The families of the HTTP probes: `soak_ingest*`, `soak_task*` and `soak_json_*`. Every family is
 /// described here once, so its help text and buckets are the same wherever a series of it is made.
-final class ProbeMetrics: Sendable {
+final class HTTPProbeMetrics: Sendable {
     /// Tasks one ingestion call reports: spanning 0 (a failed call) to 10,000.
     static let ingestedBuckets: [Double] = [0, 1, 10, 50, 100, 250, 500, 1000, 2000, 3000, 4000, 5000, 7500, 10000]
     /// Ingestion calls run for tens of seconds on the server (Pulp's for 25 s).
@@ -11,9 +11,6 @@ final class ProbeMetrics: Sendable {
     static let phaseBuckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200]
     /// Pulp's final task states, always exported so a rate never starts from a missing series.
     static let finalStates = ["completed", "failed", "canceled", "skipped"]
-    /// The `reason`s of a request that got no usable answer, exported at 0 from the start (with the
-    /// probe kind's own reasons) so dashboards and alerts see a series before the first failure.
-    static let requestFailureReasons = TransportFailure.Reason.allCases.map(\.rawValue) + ["status", "parse"]
 
     let registry: PrometheusCollectorRegistry
 
@@ -46,11 +43,11 @@ final class ProbeMetrics: Sendable {
             labels: [("probe", probe)], buckets: Self.ingestDurationBuckets)
     }
 
-    func ingestErrors(probe: String, reason: String) -> Counter {
+    func ingestErrors(probe: String, reason: HTTPProbeReason) -> Counter {
         registry.makeCounter(
             descriptor: Self.descriptor(
                 "ingest", "errors", "total", "Ingestion calls that failed, by reason (timeout, connect, dns, tls, other, status, parse)."),
-            labels: [("probe", probe), ("reason", reason)])
+            labels: [("probe", probe), ("reason", reason.label)])
     }
 
     // MARK: tasks
@@ -86,19 +83,19 @@ final class ProbeMetrics: Sendable {
             labels: [("probe", probe)])
     }
 
-    func dispatchErrors(probe: String, reason: String) -> Counter {
+    func dispatchErrors(probe: String, reason: HTTPProbeReason) -> Counter {
         registry.makeCounter(
             descriptor: Self.descriptor(
                 "task", "dispatch_errors", "total",
                 "Dispatches that yielded no task, by reason (timeout, connect, dns, tls, other, status, parse, busy when max_in_progress tasks are followed)."),
-            labels: [("probe", probe), ("reason", reason)])
+            labels: [("probe", probe), ("reason", reason.label)])
     }
 
-    func pollErrors(probe: String, reason: String) -> Counter {
+    func pollErrors(probe: String, reason: HTTPProbeReason) -> Counter {
         registry.makeCounter(
             descriptor: Self.descriptor(
                 "task", "poll_errors", "total", "Polls of a followed task that failed (the task is polled again), by reason."),
-            labels: [("probe", probe), ("reason", reason)])
+            labels: [("probe", probe), ("reason", reason.label)])
     }
 
     /// The value a finished task's `result_values` entry had (booleans 1 and 0), from the last finished task.
@@ -163,10 +160,10 @@ final class ProbeMetrics: Sendable {
             labels: [("probe", probe)])
     }
 
-    func jsonErrors(probe: String, reason: String) -> Counter {
+    func jsonErrors(probe: String, reason: HTTPProbeReason) -> Counter {
         registry.makeCounter(
             descriptor: Self.descriptor(
                 "json", "probe_errors", "total", "JSON value probes that failed, by reason (transport reasons, status, parse, missing)."),
-            labels: [("probe", probe), ("reason", reason)])
+            labels: [("probe", probe), ("reason", reason.label)])
     }
 }
