@@ -8,9 +8,6 @@
 static inline CURLcode soak_curl_easy_setopt_long(CURL *handle, CURLoption option, long value) {
     return curl_easy_setopt(handle, option, value);
 }
-static inline CURLcode soak_curl_easy_setopt_off_t(CURL *handle, CURLoption option, curl_off_t value) {
-    return curl_easy_setopt(handle, option, value);
-}
 static inline CURLcode soak_curl_easy_setopt_string(CURL *handle, CURLoption option, const char *value) {
     return curl_easy_setopt(handle, option, value);
 }
@@ -32,9 +29,6 @@ static inline CURLcode soak_curl_easy_getinfo_long(CURL *handle, CURLINFO info, 
     return curl_easy_getinfo(handle, info, value);
 }
 static inline CURLcode soak_curl_easy_getinfo_off_t(CURL *handle, CURLINFO info, curl_off_t *value) {
-    return curl_easy_getinfo(handle, info, value);
-}
-static inline CURLcode soak_curl_easy_getinfo_string(CURL *handle, CURLINFO info, char **value) {
     return curl_easy_getinfo(handle, info, value);
 }
 static inline CURLcode soak_curl_easy_getinfo_pointer(CURL *handle, CURLINFO info, void **value) {

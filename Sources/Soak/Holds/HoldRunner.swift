@@ -109,7 +109,8 @@ struct HoldRunner: Sendable {
                 case .lost(let failure): death = failure
                 }
             }
-            listening.finish(acknowledged: acknowledged, metrics: metrics)
+            // A drain cut short by a stop or reload cannot tell a missing notification from a late one.
+            listening.finish(acknowledged: acknowledged, judged: death?.reason != .cancelled, metrics: metrics)
         }
         if death == nil {
             death = await close(connection, script: script, record: &record)
@@ -204,6 +205,9 @@ private struct Listening {
     private var heard = 0
     /// listen_with_notify: the sends the server acknowledged, known when the notifier is done.
     private var acknowledged: [Int] = []
+    /// listen_with_notify: whether the wait for late notifications ended on its own, so that the
+    /// ones still missing are missing (false when soak stopped waiting).
+    private var judged = false
 
     init(test: HoldTest, run: String) {
         self.test = test
@@ -217,7 +221,7 @@ private struct Listening {
             NotificationCounts(received: heard)
         case .listenWithNotify:
             NotificationCounts(
-                sent: acknowledged.count, received: ledger.received, missing: ledger.missing(acknowledged: acknowledged),
+                sent: acknowledged.count, received: ledger.received, missing: judged ? ledger.missing(acknowledged: acknowledged) : 0,
                 duplicate: ledger.duplicates, outOfOrder: ledger.outOfOrder)
         default:
             nil
@@ -247,9 +251,11 @@ private struct Listening {
         }
     }
 
-    mutating func finish(acknowledged: [Int], metrics: HoldMetrics) {
+    /// Takes the acknowledged sends; `judged` says whether the ones not heard count as missing.
+    mutating func finish(acknowledged: [Int], judged: Bool, metrics: HoldMetrics) {
         self.acknowledged = acknowledged
+        self.judged = judged
         metrics.notification("sent", count: acknowledged.count)
-        metrics.notification("missing", count: ledger.missing(acknowledged: acknowledged))
+        if judged { metrics.notification("missing", count: ledger.missing(acknowledged: acknowledged)) }
     }
 }

@@ -109,7 +109,7 @@ public struct DatabaseFigures: Codable, Sendable, Equatable {
             case .survived: survived += 1
             case .died: died += 1
             case .failedToStart: failedToStart += 1
-            case .interrupted: break
+            case .interrupted: return
             }
             if let counts = record.notifications {
                 var total = notifications ?? NotificationCounts()

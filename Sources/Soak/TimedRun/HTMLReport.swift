@@ -7,7 +7,7 @@ extension RunSummary {
     /// thresholds drawn in.
     public var html: String {
         var body = "<h1>soak run: \(passed ? "PASS" : "FAIL")</h1>\n"
-        body += "<p class=\"meta\">\(HTML.escape(configFile)) · \(HTML.escape(startedAt)) to \(HTML.escape(endedAt)) · \(TimedRunChecks.format(seconds: durationSeconds))\(completed ? "" : " (stopped early)") · soak \(HTML.escape(soakVersion)) (\(HTML.escape(revision))) · \(HTML.escape(verdictLine))</p>\n"
+        body += "<p class=\"meta\">\(HTML.escape(configFile)) · \(HTML.escape(startedAt)) to \(HTML.escape(endedAt)) · \(Figure.seconds(durationSeconds))\(completed ? "" : " (stopped early)") · soak \(HTML.escape(soakVersion)) (\(HTML.escape(revision))) · \(HTML.escape(verdictLine))</p>\n"
         let failed = checks.filter { !$0.passed }
         if !failed.isEmpty {
             body += "<section class=\"failed\"><h2>Failed checks</h2>\n<ul>\n"
@@ -82,12 +82,12 @@ extension RunSummary {
                 series: (series.count > 1 ? series + scenarios.filter { $0.scenario == scenario } : series).map { figure in
                     .init(name: figure.request == "*" ? "all" : figure.request, points: figure.timeline.map { ($0.offsetSeconds + half, Optional($0.ratePerSecond)) })
                 },
-                thresholds: thresholds("rate", unit: "per_second", scale: 1) { TimedRunChecks.format(rate: $0) }, duration: durationSeconds
+                thresholds: thresholds("rate", unit: "per_second", scale: 1) { Figure.rate($0) }, duration: durationSeconds
             ).svg
             html += SVGChart(
                 title: "p95 latency", unit: "ms",
                 series: series.map { figure in .init(name: figure.request, points: figure.timeline.map { ($0.offsetSeconds + half, $0.p95Seconds.map { $0 * 1000 }) }) },
-                thresholds: thresholds("p95", unit: "seconds", scale: 1000) { TimedRunChecks.format(seconds: $0) }, duration: durationSeconds
+                thresholds: thresholds("p95", unit: "seconds", scale: 1000) { Figure.seconds($0) }, duration: durationSeconds
             ).svg
             html += SVGChart(
                 title: "error ratio", unit: "%",
@@ -96,7 +96,7 @@ extension RunSummary {
                         name: figure.request,
                         points: figure.timeline.map { ($0.offsetSeconds + half, $0.requests == 0 ? nil : Double($0.errors) / Double($0.requests) * 100) })
                 },
-                thresholds: thresholds("error_ratio", unit: "ratio", scale: 100) { TimedRunChecks.format(ratio: $0) }, duration: durationSeconds
+                thresholds: thresholds("error_ratio", unit: "ratio", scale: 100) { Figure.ratio($0) }, duration: durationSeconds
             ).svg
             html += "</div>\n"
         }

@@ -18,12 +18,12 @@ extension RunSummary {
     public var table: String {
         var lines: [String] = []
         let state = completed ? "" : " (stopped early)"
-        lines.append("soak run \(configFile): \(TimedRunChecks.format(seconds: durationSeconds))\(state), \(startedAt) to \(endedAt)")
+        lines.append("soak run \(configFile): \(Figure.seconds(durationSeconds))\(state), \(startedAt) to \(endedAt)")
         var requests = requestSection
         requests = Section(
             header: requests.header + ["p95 by phase"],
             rows: zip(requests.rows, tableRows).map { cells, figure in
-                cells + [Self.phases.compactMap { phase in figure.phaseP95[phase].map { "\(phase) \(TimedRunChecks.format(seconds: $0))" } }.joined(separator: ", ")]
+                cells + [Self.phases.compactMap { phase in figure.phaseP95[phase].map { "\(phase) \(Figure.seconds($0))" } }.joined(separator: ", ")]
             })
         for section in [requests, databaseProbeSection, holdSection, ingestionSection, taskSection] where !section.rows.isEmpty {
             lines += [""] + Self.aligned(section)
@@ -84,9 +84,9 @@ extension RunSummary {
             header: ["request", "requests", "rate", "errors", "p50", "p95", "p99", "max"],
             rows: tableRows.map { figure in
                 [
-                    figure.key, String(figure.requests), TimedRunChecks.format(rate: figure.ratePerSecond), TimedRunChecks.format(ratio: figure.errorRatio),
-                    TimedRunChecks.format(seconds: figure.latency.p50), TimedRunChecks.format(seconds: figure.latency.p95),
-                    TimedRunChecks.format(seconds: figure.latency.p99), TimedRunChecks.format(seconds: figure.latency.max),
+                    figure.key, String(figure.requests), Figure.rate(figure.ratePerSecond), Figure.ratio(figure.errorRatio),
+                    Figure.seconds(figure.latency.p50), Figure.seconds(figure.latency.p95),
+                    Figure.seconds(figure.latency.p99), Figure.seconds(figure.latency.max),
                 ]
             })
     }
@@ -98,7 +98,7 @@ extension RunSummary {
                 database.probes.map { probe in
                     [
                         "\(database.database)/\(probe.probe)", String(probe.runs), String(probe.failures),
-                        probe.p50Seconds.map(TimedRunChecks.format(seconds:)) ?? "-", probe.p95Seconds.map(TimedRunChecks.format(seconds:)) ?? "-",
+                        probe.p50Seconds.map(Figure.seconds) ?? "-", probe.p95Seconds.map(Figure.seconds) ?? "-",
                     ]
                 }
             })
@@ -123,8 +123,8 @@ extension RunSummary {
             rows: ingestion.map { probe in
                 [
                     "ingestion/\(probe.probe)", String(probe.rounds), String(probe.tasks), String(probe.failedCalls),
-                    probe.meanTasksPerSecond.map { "\(TimedRunChecks.format(count: $0))/s" } ?? "-",
-                    probe.minTasksPerSecond.map { "\(TimedRunChecks.format(count: $0))/s" } ?? "-",
+                    probe.meanTasksPerSecond.map { "\(Figure.count($0))/s" } ?? "-",
+                    probe.minTasksPerSecond.map { "\(Figure.count($0))/s" } ?? "-",
                 ]
             })
     }
@@ -136,7 +136,7 @@ extension RunSummary {
                 [
                     "tasks/\(probe.probe)", String(probe.dispatched),
                     probe.finished.isEmpty ? "0" : probe.finished.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "),
-                    String(probe.followTimeouts), probe.phaseP95Seconds["total"].map(TimedRunChecks.format(seconds:)) ?? "-",
+                    String(probe.followTimeouts), probe.phaseP95Seconds["total"].map(Figure.seconds) ?? "-",
                     probe.values.sorted { $0.key < $1.key }.map { name, counts in
                         "\(name): " + counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
                     }.joined(separator: "; "),

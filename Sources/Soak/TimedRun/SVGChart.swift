@@ -49,7 +49,7 @@ struct SVGChart {
         var tick = 0.0
         while tick <= xMax + 1e-9 {
             svg += ##"<line x1="\##(f(x(tick)))" x2="\##(f(x(tick)))" y1="\##(f(height - bottom))" y2="\##(f(height - bottom + 4))" stroke="#999"/>"##
-            svg += ##"<text x="\##(f(x(tick) - 8))" y="\##(f(height - bottom + 16))">\##(TimedRunChecks.format(duration: tick))</text>"##
+            svg += ##"<text x="\##(f(x(tick) - 8))" y="\##(f(height - bottom + 16))">\##(Figure.duration(seconds: tick))</text>"##
             tick += xStep
         }
         svg += ##"<text x="\##(Int(width / 2 - 40))" y="\##(Int(height - 4))">time into the run</text>"##

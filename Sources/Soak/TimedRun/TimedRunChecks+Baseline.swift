@@ -21,8 +21,8 @@ public enum ErrorRatioTolerance: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .relative(let share): "+\(TimedRunChecks.format(count: share * 100))%"
-        case .points(let points): "+\(TimedRunChecks.format(count: points * 100))pt"
+        case .relative(let share): "+\(Figure.count(share * 100))%"
+        case .points(let points): "+\(Figure.count(points * 100))pt"
         }
     }
 }
@@ -42,8 +42,8 @@ struct BaselineTolerance: Sendable {
     /// The tolerances as the command line writes them, for the summary.
     var described: [String: String] {
         [
-            "latency": "\(TimedRunChecks.format(count: latency * 100))%", "latency_floor": TimedRunChecks.format(duration: latencyFloor),
-            "min_samples": String(minSamples), "error_ratio": errorRatio.description, "rate": "\(TimedRunChecks.format(count: rate * 100))%",
+            "latency": "\(Figure.count(latency * 100))%", "latency_floor": Figure.duration(seconds: latencyFloor),
+            "min_samples": String(minSamples), "error_ratio": errorRatio.description, "rate": "\(Figure.count(rate * 100))%",
         ]
     }
 }
@@ -67,11 +67,11 @@ extension TimedRunChecks {
             let change = then > 0 ? (now - then) / then : 0
             let rise = now - then
             let passed = change <= tolerance.latency || rise <= tolerance.latencyFloor
-            let within = change > tolerance.latency && passed ? "; within the \(format(seconds: tolerance.latencyFloor)) floor" : ""
+            let within = change > tolerance.latency && passed ? "; within the \(Figure.seconds(tolerance.latencyFloor)) floor" : ""
             checks.append(.init(
                 kind: "baseline", name: "\(subject) \(name) vs baseline", subject: subject, passed: passed, measured: change, limit: tolerance.latency,
                 unit: "ratio",
-                detail: "\(subject) \(name) \(format(seconds: then)) → \(format(seconds: now)) (\(format(change: change)), \(rise >= 0 ? "+" : "-")\(format(seconds: abs(rise)))); fails past \(format(change: tolerance.latency)) and +\(format(seconds: tolerance.latencyFloor))\(within)"))
+                detail: "\(subject) \(name) \(Figure.seconds(then)) → \(Figure.seconds(now)) (\(Figure.change(change)), \(rise >= 0 ? "+" : "-")\(Figure.seconds(abs(rise)))); fails past \(Figure.change(tolerance.latency)) and +\(Figure.seconds(tolerance.latencyFloor))\(within)"))
         }
         for figure in figures {
             guard let before = earlier[figure.key] else {
@@ -99,7 +99,7 @@ extension TimedRunChecks {
             checks.append(.init(
                 kind: "baseline", name: "\(figure.key) error_ratio vs baseline", subject: figure.key, passed: rise <= allowed, measured: rise,
                 limit: allowed, unit: "ratio",
-                detail: "\(figure.key) error ratio \(format(ratio: before.errorRatio)) → \(format(ratio: figure.errorRatio)) (\(rise >= 0 ? "+" : "")\(String(format: "%.2f", rise * 100)) points); \(stated)"))
+                detail: "\(figure.key) error ratio \(Figure.ratio(before.errorRatio)) → \(Figure.ratio(figure.errorRatio)) (\(rise >= 0 ? "+" : "")\(String(format: "%.2f", rise * 100)) points); \(stated)"))
         }
         for scenario in scenarios {
             guard let before = baseline.scenarios.first(where: { $0.scenario == scenario.scenario }) else { continue }
@@ -112,7 +112,7 @@ extension TimedRunChecks {
             checks.append(.init(
                 kind: "baseline", name: "\(scenario.scenario) rate vs baseline", subject: scenario.scenario, passed: -change <= tolerance.rate,
                 measured: change, limit: -tolerance.rate, unit: "ratio",
-                detail: "\(scenario.scenario) rate \(format(rate: before.ratePerSecond)) → \(format(rate: scenario.ratePerSecond)) (\(format(change: change))); at most \(format(change: -tolerance.rate)) allowed"))
+                detail: "\(scenario.scenario) rate \(Figure.rate(before.ratePerSecond)) → \(Figure.rate(scenario.ratePerSecond)) (\(Figure.change(change))); at most \(Figure.change(-tolerance.rate)) allowed"))
         }
         for database in databases {
             for probe in database.probes {

@@ -6,7 +6,7 @@ extension TimedRunChecks {
     /// probe that never ran or never succeeded, and a hold that never finished, is `no data`.
     func databases(_ figures: [DatabaseFigures], latency: (String, String, Double) -> Double?) -> [RunSummary.Check] {
         var checks: [RunSummary.Check] = []
-        let run = "the run lasted \(Self.format(duration: durationSeconds))"
+        let run = "the run lasted \(Figure.duration(seconds: durationSeconds))"
         for database in config.databases {
             let figure = figures.first { $0.database == database.name }
             for probe in database.probes {
@@ -26,7 +26,7 @@ extension TimedRunChecks {
                         }
                         checks.append(.init(
                             kind: "threshold", name: name, subject: subject, passed: measured < limit, measured: measured, limit: limit, unit: "seconds",
-                            detail: "\(subject) p\(RequestMetrics.percentileLabel(quantile)) was \(Self.format(seconds: measured)); the threshold is below \(Self.format(seconds: limit))"))
+                            detail: "\(subject) p\(Figure.percentile(quantile)) was \(Figure.seconds(measured)); the threshold is below \(Figure.seconds(limit))"))
                     case .errorRatio(let below):
                         guard runs > 0 else {
                             checks.append(Self.noData(
@@ -38,7 +38,7 @@ extension TimedRunChecks {
                         checks.append(.init(
                             kind: "threshold", name: name, subject: subject, passed: ratio < below || failures == 0, measured: ratio, limit: below,
                             unit: "ratio",
-                            detail: "\(subject) failed \(failures) of \(runs) runs (\(Self.format(ratio: ratio))); the threshold is below \(Self.format(ratio: below))"))
+                            detail: "\(subject) failed \(failures) of \(runs) runs (\(Figure.ratio(ratio))); the threshold is below \(Figure.ratio(below))"))
                     case .rate:
                         break
                     }

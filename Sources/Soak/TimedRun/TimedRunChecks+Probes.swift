@@ -6,7 +6,7 @@ extension TimedRunChecks {
     /// ingestion probes on the mean of their rounds' rates. A probe with nothing finished is `no data`.
     func probes(tasks: [TaskFigures], ingestion: [IngestionFigures], phase: (String, String, Double) -> Double?) -> [RunSummary.Check] {
         var checks: [RunSummary.Check] = []
-        let run = "the run lasted \(Self.format(duration: durationSeconds))"
+        let run = "the run lasted \(Figure.duration(seconds: durationSeconds))"
         for probe in config.ingestion {
             let subject = "ingestion/\(probe.name)"
             let figure = ingestion.first { $0.probe == probe.name }
@@ -21,7 +21,7 @@ extension TimedRunChecks {
                 checks.append(.init(
                     kind: "threshold", name: "\(subject) \(threshold)", subject: subject, passed: mean > above, measured: mean, limit: above,
                     unit: "per_second",
-                    detail: "\(subject) ingested \(Self.format(count: mean)) tasks/s on average over \(figure.rounds) rounds (lowest \(Self.format(count: figure.minTasksPerSecond ?? 0))); the threshold is above \(Self.format(count: above))"))
+                    detail: "\(subject) ingested \(Figure.count(mean)) tasks/s on average over \(figure.rounds) rounds (lowest \(Figure.count(figure.minTasksPerSecond ?? 0))); the threshold is above \(Figure.count(above))"))
             }
         }
         for probe in config.tasks {
@@ -42,10 +42,10 @@ extension TimedRunChecks {
                     let ratio = Double(failed) / Double(finished)
                     checks.append(.init(
                         kind: "threshold", name: name, subject: subject, passed: ratio < below || failed == 0, measured: ratio, limit: below, unit: "ratio",
-                        detail: "\(subject): \(failed) of \(finished) finished tasks failed (\(Self.format(ratio: ratio))); the threshold is below \(Self.format(ratio: below))"))
+                        detail: "\(subject): \(failed) of \(finished) finished tasks failed (\(Figure.ratio(ratio))); the threshold is below \(Figure.ratio(below))"))
                 case .phase(let quantile, let phaseName, let below):
                     let limit = DurationSyntax.seconds(below)
-                    let label = "p\(RequestMetrics.percentileLabel(quantile))(\(phaseName))"
+                    let label = "p\(Figure.percentile(quantile))(\(phaseName))"
                     guard let measured = phase(probe.name, phaseName, quantile) else {
                         checks.append(Self.noData(
                             name: name, subject: subject, limit: limit, unit: "seconds",
@@ -54,7 +54,7 @@ extension TimedRunChecks {
                     }
                     checks.append(.init(
                         kind: "threshold", name: name, subject: subject, passed: measured < limit, measured: measured, limit: limit, unit: "seconds",
-                        detail: "\(subject) \(label) was \(Self.format(seconds: measured)) over \(finished) finished tasks; the threshold is below \(Self.format(seconds: limit))"))
+                        detail: "\(subject) \(label) was \(Figure.seconds(measured)) over \(finished) finished tasks; the threshold is below \(Figure.seconds(limit))"))
                 case .resultValue(let valueName, let equals, let literal):
                     guard let figure, finished > 0 else {
                         checks.append(Self.noData(name: name, subject: subject, limit: 0, unit: "count", why))
@@ -72,10 +72,5 @@ extension TimedRunChecks {
             }
         }
         return checks
-    }
-
-    /// A count or rate without needless decimals: `120`, `37.5`.
-    static func format(count: Double) -> String {
-        count == count.rounded() && abs(count) < 1e15 ? String(Int(count)) : String(format: "%.1f", count)
     }
 }

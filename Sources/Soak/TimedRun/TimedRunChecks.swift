@@ -30,7 +30,7 @@ struct TimedRunChecks {
                 checks.append(.init(
                     kind: "threshold", name: "\(scenario.name) \(ScenarioConfig.Threshold.rate(above: above))", subject: scenario.name,
                     passed: rate > above, measured: rate, limit: above, unit: "per_second",
-                    detail: "\(scenario.name) ran at \(Self.format(rate: rate)); the threshold is above \(Self.format(rate: above))"))
+                    detail: "\(scenario.name) ran at \(Figure.rate(rate)); the threshold is above \(Figure.rate(above))"))
             }
         }
         return checks
@@ -44,13 +44,13 @@ struct TimedRunChecks {
         switch threshold {
         case .latency(let quantile, let below):
             let limit = DurationSyntax.seconds(below)
-            let label = "p\(RequestMetrics.percentileLabel(quantile))"
+            let label = "p\(Figure.percentile(quantile))"
             guard let measured = latency(subject, quantile) else {
                 return Self.noData(name: name, subject: subject, limit: limit, unit: "seconds", "\(subject) has no \(label): \(whyNoSamples())")
             }
             return .init(
                 kind: "threshold", name: name, subject: subject, passed: measured < limit, measured: measured, limit: limit, unit: "seconds",
-                detail: "\(subject) \(label) was \(Self.format(seconds: measured)); the threshold is below \(Self.format(seconds: limit))")
+                detail: "\(subject) \(label) was \(Figure.seconds(measured)); the threshold is below \(Figure.seconds(limit))")
         case .errorRatio(let below):
             guard let figure, figure.requests > 0 else {
                 return Self.noData(name: name, subject: subject, limit: below, unit: "ratio", "\(subject) has no error ratio: \(whyNoSamples())")
@@ -58,18 +58,18 @@ struct TimedRunChecks {
             return .init(
                 kind: "threshold", name: name, subject: subject, passed: figure.errorRatio < below || figure.errors == 0,
                 measured: figure.errorRatio, limit: below, unit: "ratio",
-                detail: "\(subject) failed \(figure.errors) of \(figure.requests) requests (\(Self.format(ratio: figure.errorRatio))); the threshold is below \(Self.format(ratio: below))")
+                detail: "\(subject) failed \(figure.errors) of \(figure.requests) requests (\(Figure.ratio(figure.errorRatio))); the threshold is below \(Figure.ratio(below))")
         case .rate(let above):
             let rate = figure?.ratePerSecond ?? 0
             return .init(
                 kind: "threshold", name: name, subject: subject, passed: rate > above, measured: rate, limit: above, unit: "per_second",
-                detail: "\(subject) ran at \(Self.format(rate: rate)); the threshold is above \(Self.format(rate: above))")
+                detail: "\(subject) ran at \(Figure.rate(rate)); the threshold is above \(Figure.rate(above))")
         }
     }
 
     /// Why a request has no samples, as precisely as the config tells.
     private func whyNoSamples(_ scenario: ScenarioConfig, _ request: RequestConfig) -> String {
-        let run = "the run lasted \(Self.format(duration: durationSeconds))"
+        let run = "the run lasted \(Figure.duration(seconds: durationSeconds))"
         if request.weight == 0 { return "its weight is 0, so it is never sent; remove it or give it thresholds: []" }
         if case .closed(let model) = scenario.workload {
             if model.classes.allSatisfy({ !($0.requests?.contains(request.name) ?? true) }) {
@@ -86,23 +86,4 @@ struct TimedRunChecks {
     static func noData(kind: String = "threshold", name: String, subject: String, limit: Double, unit: String, _ detail: String) -> RunSummary.Check {
         .init(kind: kind, name: name, subject: subject, verdict: .noData, measured: nil, limit: limit, unit: unit, detail: detail)
     }
-
-    static func format(seconds: Double) -> String {
-        if seconds >= 1 { return String(format: "%.2fs", seconds) }
-        if seconds >= 0.01 { return String(format: "%.0fms", seconds * 1000) }
-        if seconds >= 0.001 || seconds == 0 { return String(format: "%.2fms", seconds * 1000) }
-        return String(format: "%.0fus", seconds * 1_000_000)
-    }
-
-    /// A duration in seconds as the config writes durations: `5s`, `1m30s`, `500ms`.
-    static func format(duration seconds: Double) -> String {
-        seconds >= 1
-            ? DurationSyntax.format(.seconds(Int64(seconds.rounded()))) : DurationSyntax.format(.milliseconds(Int64((seconds * 1000).rounded())))
-    }
-
-    static func format(ratio: Double) -> String { String(format: "%.2f%%", ratio * 100) }
-
-    static func format(rate: Double) -> String { String(format: "%.2f/s", rate) }
-
-    static func format(change: Double) -> String { String(format: "%+.1f%%", change * 100) }
 }

@@ -204,7 +204,7 @@ final class RequestMetrics: Sendable {
                         namespace: "soak", subsystem: "objective", metricName: "latency", unitName: "seconds",
                         helpText: "The latency objective of a request from the config's thresholds (defaults p95 500ms, p99 1s), by percentile."),
                     // "percentile", not "quantile": promtool rejects a quantile label outside summaries.
-                    labels: labels + [("percentile", Self.percentileLabel(quantile))]
+                    labels: labels + [("percentile", Figure.percentile(quantile))]
                 ).set(to: DurationSyntax.seconds(below))
             case .errorRatio(let below):
                 registry.makeGauge(
@@ -276,11 +276,5 @@ final class RequestMetrics: Sendable {
             errors[reason] = counter
             return counter
         }
-    }
-
-    /// `0.95` as `95`, `0.999` as `99.9`.
-    static func percentileLabel(_ quantile: Double) -> String {
-        let percentile = (quantile * 1_000).rounded() / 10
-        return percentile == percentile.rounded() ? String(Int(percentile)) : String(percentile)
     }
 }

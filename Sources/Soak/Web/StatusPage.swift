@@ -112,7 +112,7 @@ enum StatusPage {
             let notifications = hold.notifications.map { "\($0.sent)/\($0.received)/\($0.missing)" } ?? "–"
             html += "<tr\(last?.result == .died ? " class=\"bad\"" : "")><td>\(HTML.escape(hold.test))</td><td data-v=\"\(at).state\">\(hold.state)</td>"
             html += "<td data-v=\"\(at).since\" data-f=\"t\">\(hold.since.map(Timestamp.rfc3339) ?? "–")</td><td class=\"text\" title=\"\(HTML.escape(last?.message ?? ""))\">\(HTML.escape(result))</td>"
-            html += "<td>\(last?.lifetimeSeconds.map { TimedRunChecks.format(seconds: $0) } ?? "–")</td>"
+            html += "<td>\(last?.lifetimeSeconds.map { Figure.seconds($0) } ?? "–")</td>"
             html += "<td>\(hold.runs["survived"] ?? 0)</td><td>\(hold.runs["died"] ?? 0)</td><td>\(hold.runs["failed_to_start"] ?? 0)</td><td>\(notifications)</td></tr>\n"
         }
         return html + "</table>\n"
@@ -133,7 +133,7 @@ enum StatusPage {
         var html = "<h2>tasks \(HTML.escape(probe.probe)) <small>in progress \(cell(probe.inProgress, "\(path).in_progress", "n", tag: "span"))</small></h2>\n"
         html += "<table><tr><th>task</th><th>outcome</th><th>state</th><th>phases</th><th>ended</th></tr>\n"
         for task in probe.recent {
-            let phases = task.phases.sorted { $0.key < $1.key }.map { "\($0.key) \(TimedRunChecks.format(seconds: $0.value))" }.joined(separator: ", ")
+            let phases = task.phases.sorted { $0.key < $1.key }.map { "\($0.key) \(Figure.seconds($0.value))" }.joined(separator: ", ")
             html += "<tr\(task.state == "completed" ? "" : " class=\"bad\"")><td class=\"text\">\(HTML.escape(task.href))</td><td>\(task.outcome)</td>"
             html += "<td>\(HTML.escape(task.state ?? "–"))</td><td class=\"text\">\(phases)</td><td>\(Timestamp.rfc3339(task.endedAt))</td></tr>\n"
         }
@@ -166,9 +166,9 @@ enum StatusPage {
     static func text(_ value: Double?, _ format: String) -> String {
         guard let value else { return "–" }
         switch format {
-        case "s": return TimedRunChecks.format(seconds: value)
-        case "ratio": return TimedRunChecks.format(ratio: value)
-        case "rate": return TimedRunChecks.format(rate: value)
+        case "s": return Figure.seconds(value)
+        case "ratio": return Figure.ratio(value)
+        case "rate": return Figure.rate(value)
         default: return value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(format: "%.3g", value)
         }
     }

@@ -1,5 +1,5 @@
 internal import Foundation
-public import SoakConfig
+internal import SoakConfig
 internal import X509
 
 /// `soak check-config --web.config.file PATH`: loads the web config as the daemon does (certificates,

@@ -2,57 +2,6 @@ internal import Foundation
 internal import Yams
 
 extension ConfigReader {
-    /// A name used as a label value: letters, digits, `_` and `-`, starting with a letter.
-    func labelName(_ node: Node, path: String) -> String? {
-        guard let name = nonEmptyString(node, path: path) else { return nil }
-        guard let first = name.first, first.isASCII, first.isLetter,
-            name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") })
-        else {
-            report("\(path): invalid name \"\(name)\"; use letters, digits, _ and -, starting with a letter", at: node)
-            return nil
-        }
-        return name
-    }
-
-    func sequence(_ node: Node, path: String) -> [Node]? {
-        guard let sequence = node.sequence else {
-            report("\(path): expected a list, found \(node.kindName)", at: node)
-            return nil
-        }
-        return Array(sequence)
-    }
-
-    /// A whole number from `minimum` to `maximum` (one of ``Limits``).
-    func integer(_ node: Node, path: String, minimum: Int, maximum: Int) -> Int? {
-        guard let text = string(node, path: path, expected: "a whole number") else { return nil }
-        guard let value = Int(text) else {
-            let isNumber = !text.isEmpty && text.drop(while: { $0 == "-" || $0 == "+" }).allSatisfy { $0.isASCII && $0.isNumber }
-            report(
-                isNumber ? "\(path): \(text) is beyond the limit of \(maximum); use at most \(maximum)" : "\(path): expected a whole number, found \"\(text)\"",
-                at: node)
-            return nil
-        }
-        guard value >= minimum else {
-            report("\(path): must be at least \(minimum), found \(value)", at: node)
-            return nil
-        }
-        guard value <= maximum else {
-            report("\(path): \(value) is beyond the limit of \(maximum); use at most \(maximum)", at: node)
-            return nil
-        }
-        return value
-    }
-
-    /// A share written as `30%` or `0.3`.
-    func fraction(_ node: Node, path: String) -> Double? {
-        guard let text = string(node, path: path, expected: "a percentage such as 30%") else { return nil }
-        guard let value = ShareSyntax.parse(text), value >= 0, value.isFinite else {
-            report("\(path): expected a percentage such as 30% or a fraction such as 0.3, found \"\(text)\"", at: node)
-            return nil
-        }
-        return value
-    }
-
     func template(_ node: Node, path: String, scope: Template.Scope) -> Template? {
         guard let text = string(node, path: path) else { return nil }
         switch Template.compile(text, scope: scope) {

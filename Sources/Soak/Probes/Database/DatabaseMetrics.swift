@@ -79,7 +79,7 @@ final class DatabaseMetrics: Sendable {
                 registry.makeGauge(
                     descriptor: Self.descriptor("latency", "seconds", "A database probe's latency objective from its thresholds, by percentile.")
                         .objective,
-                    labels: [("database", database), ("probe", probe.kind.rawValue), ("percentile", RequestMetrics.percentileLabel(quantile))]
+                    labels: [("database", database), ("probe", probe.kind.rawValue), ("percentile", Figure.percentile(quantile))]
                 ).set(to: below / .seconds(1))
             case .errorRatio(let below):
                 registry.makeGauge(

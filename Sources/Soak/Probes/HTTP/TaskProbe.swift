@@ -38,7 +38,7 @@ struct TaskProbe: HTTPProbe {
             case .failedRatio(let below):
                 metrics.objectiveTaskFailedRatio(probe: config.name).set(to: below)
             case .phase(let quantile, let phase, let below):
-                metrics.objectiveTaskPhase(probe: config.name, phase: phase, percentile: RequestMetrics.percentileLabel(quantile))
+                metrics.objectiveTaskPhase(probe: config.name, phase: phase, percentile: Figure.percentile(quantile))
                     .set(to: DurationSyntax.seconds(below))
             case .resultValue(let name, let equals, let literal):
                 metrics.objectiveTaskResultValue(probe: config.name, name: name).set(to: equals)
