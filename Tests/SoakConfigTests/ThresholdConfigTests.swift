@@ -22,8 +22,8 @@ struct ThresholdConfigTests {
         #expect(rds.resultValues.map(\.name) == ["connection_alive", "minutes", "state"])
         #expect(rds.resultValues.map(\.path.description) == ["result.connection_alive", "result.duration_minutes", "state"])
         #expect(rds.thresholds == [
-            .failedRatio(below: 0.05), .phase(quantile: 0.95, phase: "total", below: .seconds(600)),
-            .phase(quantile: 0.5, phase: "queue", below: .milliseconds(1500)), .resultValue(name: "connection_alive", equals: 1, literal: "true"),
+            .failedRatio(below: 0.05), .phase(quantile: 0.95, phase: .total, below: .seconds(600)),
+            .phase(quantile: 0.5, phase: .queue, below: .milliseconds(1500)), .resultValue(name: "connection_alive", equals: 1, literal: "true"),
             .resultValue(name: "minutes", equals: 50, literal: "50"),
         ])
         // check-config prints the thresholds each subject is judged on, defaults filled in.

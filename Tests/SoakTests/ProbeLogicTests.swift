@@ -42,7 +42,7 @@ struct ProbeLogicTests {
             "started_at": "2026-11-23T10:00:01.000000Z", "finished_at": "2026-11-23T10:00:04.500000Z", "error": NSNull(), "result": ["n": 1],
         ]))
         #expect(completed.isFinal)
-        #expect(completed.phases.map(\.phase) == ["blocked", "queue", "run", "total"])
+        #expect(completed.phases.map(\.phase) == [.blocked, .queue, .run, .total])
         #expect(completed.phases.map(\.seconds) == [0.25, 0.75, 3.5, 4.5])
         #expect(completed.result == .object(["n": .number(1)]))
 
@@ -51,12 +51,12 @@ struct ProbeLogicTests {
             "state": "failed", "pulp_created": "2026-11-23T10:00:00Z", "started_at": "2026-11-23T10:00:02Z", "finished_at": "2026-11-23T10:00:03Z",
             "error": ["description": "boom", "traceback": "..."],
         ]))
-        #expect(older.phases.map(\.phase) == ["queue", "run", "total"])
+        #expect(older.phases.map(\.phase) == [.queue, .run, .total])
         #expect(older.errorDescription == "boom")
 
         // A canceled task never started: only its total.
         let canceled = try #require(task(["state": "canceled", "pulp_created": "2026-11-23T10:00:00Z", "finished_at": "2026-11-23T10:00:09Z"]))
-        #expect(canceled.phases.map(\.phase) == ["total"])
+        #expect(canceled.phases.map(\.phase) == [.total])
         #expect(try #require(task(["state": "running"])).isFinal == false)
         #expect(task(["status": "completed"]) == nil)
         #expect(PulpTask(json: Array("<html>".utf8)) == nil)

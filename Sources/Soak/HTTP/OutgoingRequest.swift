@@ -77,15 +77,15 @@ struct PhaseTimings: Sendable, Equatable {
 
     /// Calls `body` with each phase that means something for this request: resolve, connect and (over
     /// TLS) tls on a new connection; processing and transfer when an answer came.
-    func forEachMeasured(answered: Bool, _ body: (String, Duration) -> Void) {
+    func forEachMeasured(answered: Bool, _ body: (RequestPhase, Duration) -> Void) {
         if newConnection {
-            body("resolve", resolve)
-            body("connect", connect)
-            if tls > .zero { body("tls", tls) }
+            body(.resolve, resolve)
+            body(.connect, connect)
+            if tls > .zero { body(.tls, tls) }
         }
         if answered {
-            body("processing", processing)
-            body("transfer", transfer)
+            body(.processing, processing)
+            body(.transfer, transfer)
         }
     }
 }

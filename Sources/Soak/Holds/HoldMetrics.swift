@@ -10,7 +10,7 @@ final class HoldMetrics: Sendable {
     let notifyErrors: @Sendable (PostgresFailure.Reason) -> Counter
     private let runs: [HoldRecord.Result: Counter]
     private let disconnects: [PostgresFailure.Reason: Counter]
-    private let notifications: [String: Counter]
+    private let notifications: [NotificationOutcome: Counter]
 
     init(metrics: DatabaseMetrics, database: String, test hold: HoldTest) {
         let test = hold.rawValue
@@ -24,18 +24,18 @@ final class HoldMetrics: Sendable {
         disconnects = Dictionary(uniqueKeysWithValues: PostgresFailure.Reason.holdDeaths.map {
             ($0, metrics.holdDisconnects(database: database, test: test, reason: $0))
         })
-        let outcomes: [String]
+        let outcomes: [NotificationOutcome]
         switch hold {
-        case .listen: outcomes = ["received"]
-        case .listenWithNotify: outcomes = ["sent", "received", "missing", "duplicate", "out_of_order"]
+        case .listen: outcomes = [.received]
+        case .listenWithNotify: outcomes = NotificationOutcome.allCases
         default: outcomes = []
         }
-        notifications = Dictionary(uniqueKeysWithValues: outcomes.map { ($0, metrics.notifications(database: database, test: test, outcome: $0)) })
+        notifications = Dictionary(uniqueKeysWithValues: outcomes.map { ($0, metrics.notifications(database: database, test: test, outcome: $0.rawValue)) })
         notifyLatency = hold == .listenWithNotify ? metrics.notifyLatency(database: database, test: test) : nil
         notifyErrors = { metrics.probeErrors(database: database, probe: "notify", reason: $0) }
     }
 
-    func notification(_ outcome: String, count: Int = 1) {
+    func notification(_ outcome: NotificationOutcome, count: Int = 1) {
         if count > 0 { notifications[outcome]?.increment(by: Int64(count)) }
     }
 

@@ -65,6 +65,18 @@ struct HoldRecord: Encodable, Sendable {
     }
 }
 
+/// What became of a listen test's notifications: the `outcome` label of `soak_db_notifications_total`
+/// and the keys of ``NotificationCounts``.
+enum NotificationOutcome: String, CaseIterable, Sendable {
+    /// listen_with_notify: acknowledged by the server.
+    case sent
+    case received
+    /// listen_with_notify: sent and never received.
+    case missing
+    case duplicate
+    case outOfOrder = "out_of_order"
+}
+
 /// Notification counts of the listen tests, in a result line and in a timed run's summary.
 public struct NotificationCounts: Codable, Sendable, Equatable {
     /// listen_with_notify: sends the server acknowledged (always 0 for listen).

@@ -233,15 +233,15 @@ private struct Listening {
             switch test {
             case .listen:
                 heard += 1
-                metrics.notification("received")
+                metrics.notification(.received)
             case .listenWithNotify:
                 switch ledger.record(payload: notification.payload, receivedAt: notification.receivedAt) {
                 case .received(let latency, let outOfOrder):
-                    metrics.notification("received")
+                    metrics.notification(.received)
                     metrics.notifyLatency?.record(latency)
-                    if outOfOrder { metrics.notification("out_of_order") }
+                    if outOfOrder { metrics.notification(.outOfOrder) }
                 case .duplicate:
-                    metrics.notification("duplicate")
+                    metrics.notification(.duplicate)
                 case .foreign:
                     break
                 }
@@ -255,7 +255,7 @@ private struct Listening {
     mutating func finish(acknowledged: [Int], judged: Bool, metrics: HoldMetrics) {
         self.acknowledged = acknowledged
         self.judged = judged
-        metrics.notification("sent", count: acknowledged.count)
-        if judged { metrics.notification("missing", count: ledger.missing(acknowledged: acknowledged)) }
+        metrics.notification(.sent, count: acknowledged.count)
+        if judged { metrics.notification(.missing, count: ledger.missing(acknowledged: acknowledged)) }
     }
 }

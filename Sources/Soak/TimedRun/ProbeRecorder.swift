@@ -1,3 +1,4 @@
+internal import SoakConfig
 internal import Histogram
 import Synchronization
 
@@ -27,12 +28,12 @@ final class ProbeRecorder: Sendable {
     }
 
     /// A task that reached a final state: its phases in seconds and its result values (nil where missing).
-    func finished(probe: String, state: String, phases: [(phase: String, seconds: Double)], values: [(name: String, value: ResultValue?)]) {
+    func finished(probe: String, state: String, phases: [(phase: TaskPhase, seconds: Double)], values: [(name: String, value: ResultValue?)]) {
         updateTasks(probe) { tally in
             tally.figures.finished[state, default: 0] += 1
             for (phase, seconds) in phases {
                 let milliseconds = UInt64(clamping: Int64((seconds * 1000).rounded()))
-                _ = tally.phases[phase, default: Histogram<UInt32>(highestTrackableValue: Self.highestMilliseconds, numberOfSignificantValueDigits: .three)]
+                _ = tally.phases[phase.rawValue, default: Histogram<UInt32>(highestTrackableValue: Self.highestMilliseconds, numberOfSignificantValueDigits: .three)]
                     .record(min(max(milliseconds, 1), Self.highestMilliseconds))
             }
             for (name, value) in values {

@@ -31,7 +31,7 @@ struct RecordingTally: Sendable {
         latencySum &+= micros
         _ = latency.record(micros)
         timings.forEachMeasured(answered: answered) { phase, duration in
-            _ = phases[phase, default: Histogram<UInt64>(highestTrackableValue: RequestRecording.highest, numberOfSignificantValueDigits: .three)]
+            _ = phases[phase.rawValue, default: Histogram<UInt64>(highestTrackableValue: RequestRecording.highest, numberOfSignificantValueDigits: .three)]
                 .record(RequestRecording.microseconds(duration))
         }
         if let failureReason {

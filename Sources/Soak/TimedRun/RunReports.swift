@@ -10,7 +10,6 @@ extension RunSummary {
         let rows: [[String]]
     }
 
-    private static let phases = ["resolve", "connect", "tls", "processing", "transfer"]
     /// Rows of the failures table printed on the terminal; the summary file and the HTML page have all.
     static let terminalFailureRows = 20
 
@@ -23,7 +22,7 @@ extension RunSummary {
         requests = Section(
             header: requests.header + ["p95 by phase"],
             rows: zip(requests.rows, tableRows).map { cells, figure in
-                cells + [Self.phases.compactMap { phase in figure.phaseP95[phase].map { "\(phase) \(Figure.seconds($0))" } }.joined(separator: ", ")]
+                cells + [RequestPhase.allCases.compactMap { phase in figure.phaseP95[phase.rawValue].map { "\(phase.rawValue) \(Figure.seconds($0))" } }.joined(separator: ", ")]
             })
         for section in [requests, databaseProbeSection, holdSection, ingestionSection, taskSection] where !section.rows.isEmpty {
             lines += [""] + Self.aligned(section)

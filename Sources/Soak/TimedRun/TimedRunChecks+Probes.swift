@@ -46,7 +46,7 @@ extension TimedRunChecks {
                 case .phase(let quantile, let phaseName, let below):
                     let limit = DurationSyntax.seconds(below)
                     let label = "p\(Figure.percentile(quantile))(\(phaseName))"
-                    guard let measured = phase(probe.name, phaseName, quantile) else {
+                    guard let measured = phase(probe.name, phaseName.rawValue, quantile) else {
                         checks.append(Self.noData(
                             name: name, subject: subject, limit: limit, unit: "seconds",
                             finished == 0 ? why : "\(subject): none of the \(finished) finished tasks had timestamps for its \(phaseName) phase"))

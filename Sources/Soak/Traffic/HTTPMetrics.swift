@@ -5,7 +5,6 @@ import Synchronization
 /// The `soak_http_*` families, with handles made once per scenario, request and target so that
 /// recording a completion costs a few atomic updates.
 final class HTTPMetrics: Sendable {
-    static let phases = ["resolve", "connect", "tls", "processing", "transfer"]
     static let phaseBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
     static let lagBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1]
 
@@ -163,7 +162,7 @@ final class RequestMetrics: Sendable {
     private let request: String
     private let method: String
     let duration: ValueHistogram
-    private let phases: [String: ValueHistogram]
+    private let phases: [RequestPhase: ValueHistogram]
     private let requestBytes: Counter
     private let responseBytes: Counter
     private let codes = Mutex<[Int: Counter]>([:])
@@ -182,13 +181,13 @@ final class RequestMetrics: Sendable {
             descriptor: HTTPMetrics.descriptor(
                 "request_duration", "seconds", "Request latency measured from the intended send time to the last byte of the answer (or the failure)."),
             labels: labels + [("method", method)], buckets: metrics.latencyBuckets)
-        var phases: [String: ValueHistogram] = [:]
-        for phase in HTTPMetrics.phases {
+        var phases: [RequestPhase: ValueHistogram] = [:]
+        for phase in RequestPhase.allCases {
             phases[phase] = registry.makeValueHistogram(
                 descriptor: HTTPMetrics.descriptor(
                     "phase_duration", "seconds",
                     "Time spent in each phase of a request: resolve, connect and tls on new connections only; processing (to first byte) and transfer."),
-                labels: labels + [("phase", phase)], buckets: HTTPMetrics.phaseBuckets)
+                labels: labels + [("phase", phase.rawValue)], buckets: HTTPMetrics.phaseBuckets)
         }
         self.phases = phases
         requestBytes = registry.makeCounter(

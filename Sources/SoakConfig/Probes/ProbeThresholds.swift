@@ -7,12 +7,10 @@ public enum TaskThreshold: Sendable, Equatable, CustomStringConvertible {
     /// `failed_ratio < 5%`: tasks that ended `failed` over the tasks that reached a final state.
     case failedRatio(below: Double)
     /// `p95(total) < 10m`: a phase's percentile (blocked, queue, run, total) stays below the bound.
-    case phase(quantile: Double, phase: String, below: Duration)
+    case phase(quantile: Double, phase: TaskPhase, below: Duration)
     /// `connection_alive == true`: a result value (a `result_values` name) of every finished task equals
     /// the value (booleans as 1 and 0).
     case resultValue(name: String, equals: Double, literal: String)
-
-    public static let phases = ["blocked", "queue", "run", "total"]
 
     public var description: String {
         switch self {
@@ -55,14 +53,14 @@ extension ConfigReader {
                 return ratio(threshold, path: path, at: item).map { .failedRatio(below: $0) }
             case "<" where threshold.subject.hasSuffix(")"):
                 let parts = threshold.subject.dropLast().split(separator: "(", maxSplits: 1).map(String.init)
-                guard parts.count == 2, let percentile = Self.percentile(parts[0]), TaskThreshold.phases.contains(parts[1]) else {
+                guard parts.count == 2, let percentile = Self.percentile(parts[0]), let phase = TaskPhase(rawValue: String(parts[1])) else {
                     report(
-                        "\(path): invalid threshold \"\(threshold.text)\"; a phase percentile is pNN(PHASE) with PHASE one of \(TaskThreshold.phases.joined(separator: ", ")), e.g. p95(total) < 10m",
+                        "\(path): invalid threshold \"\(threshold.text)\"; a phase percentile is pNN(PHASE) with PHASE one of \(TaskPhase.allCases.map(\.rawValue).joined(separator: ", ")), e.g. p95(total) < 10m",
                         at: item)
                     return nil
                 }
                 return latency(threshold, path: path, at: item, maximum: Limits.lifetime)
-                    .map { .phase(quantile: percentile / 100, phase: parts[1], below: $0) }
+                    .map { .phase(quantile: percentile / 100, phase: phase, below: $0) }
             case "==":
                 guard let value = resultValues.first(where: { $0.name == threshold.subject || $0.path.description == threshold.subject }) else {
                     let suggested = threshold.subject.split(separator: ".").last.map(String.init) ?? threshold.subject

@@ -1,3 +1,4 @@
+internal import SoakConfig
 internal import Prometheus
 
 /// The families of the HTTP probes: `soak_ingest*`, `soak_task*` and `soak_json_*`. Every family is
@@ -9,8 +10,6 @@ final class HTTPProbeMetrics: Sendable {
     static let ingestDurationBuckets: [Double] = [0.1, 0.5, 1, 2.5, 5, 10, 15, 20, 25, 26, 27, 28, 30, 35, 45, 60, 90, 120]
     /// Task phases run from milliseconds (a no-op's queue wait) to the hour a connection test holds.
     static let phaseBuckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200]
-    /// Pulp's final task states, always exported so a rate never starts from a missing series.
-    static let finalStates = ["completed", "failed", "canceled", "skipped"]
 
     let registry: PrometheusCollectorRegistry
 
@@ -52,12 +51,12 @@ final class HTTPProbeMetrics: Sendable {
 
     // MARK: tasks
 
-    func taskPhase(probe: String, phase: String) -> ValueHistogram {
+    func taskPhase(probe: String, phase: TaskPhase) -> ValueHistogram {
         registry.makeValueHistogram(
             descriptor: Self.descriptor(
                 "task", "phase_duration", "seconds",
                 "Phases of followed tasks from their timestamps: blocked, queue, run and total (pulp_created to finished_at)."),
-            labels: [("probe", probe), ("phase", phase)], buckets: Self.phaseBuckets)
+            labels: [("probe", probe), ("phase", phase.rawValue)], buckets: Self.phaseBuckets)
     }
 
     func tasksFinished(probe: String, state: String) -> Counter {
@@ -123,11 +122,11 @@ final class HTTPProbeMetrics: Sendable {
             labels: [("probe", probe)])
     }
 
-    func objectiveTaskPhase(probe: String, phase: String, percentile: String) -> Gauge {
+    func objectiveTaskPhase(probe: String, phase: TaskPhase, percentile: String) -> Gauge {
         registry.makeGauge(
             descriptor: Self.descriptor(
                 "objective", "task_phase", "seconds", "A task phase's latency objective from the task probe's thresholds (pNN(phase) < DURATION)."),
-            labels: [("probe", probe), ("phase", phase), ("percentile", percentile)])
+            labels: [("probe", probe), ("phase", phase.rawValue), ("percentile", percentile)])
     }
 
     func objectiveTaskResultValue(probe: String, name: String) -> Gauge {

@@ -29,8 +29,9 @@ struct TaskProbe: HTTPProbe {
         metrics.tasksInProgress(probe: config.name).set(to: 0)
         _ = metrics.followTimeouts(probe: config.name)
         _ = metrics.tasksDispatched(probe: config.name)
-        for state in HTTPProbeMetrics.finalStates { _ = metrics.tasksFinished(probe: config.name, state: state) }
-        for phase in ["blocked", "queue", "run", "total"] { _ = metrics.taskPhase(probe: config.name, phase: phase) }
+        // Every final state from the start, so a rate never starts from a missing series.
+        for state in PulpTask.FinalState.allCases { _ = metrics.tasksFinished(probe: config.name, state: state.rawValue) }
+        for phase in TaskPhase.allCases { _ = metrics.taskPhase(probe: config.name, phase: phase) }
         for reason in HTTPProbeReason.request { _ = metrics.pollErrors(probe: config.name, reason: reason) }
         for value in config.resultValues { metrics.taskResultValue(probe: config.name, name: value.name).set(to: .nan) }
         for threshold in config.thresholds {
@@ -149,7 +150,7 @@ struct TaskProbe: HTTPProbe {
         status.taskEnded(
             .init(
                 href: record.href, outcome: record.outcome.rawValue, state: record.task?.state,
-                phases: Dictionary(record.task?.phases.map { ($0.phase, $0.seconds) } ?? [], uniquingKeysWith: { first, _ in first }), endedAt: Date()))
+                phases: Dictionary(record.task?.phases.map { ($0.phase.rawValue, $0.seconds) } ?? [], uniquingKeysWith: { first, _ in first }), endedAt: Date()))
         var metadata: Logger.Metadata = ["probe": "\(config.name)", "task": "\(record.href)", "state": "\(record.task?.state ?? "unknown")"]
         switch record.outcome {
         case .finished:

@@ -1,4 +1,5 @@
 internal import Foundation
+internal import SoakConfig
 
 /// A followed task as results_file records it: its timestamps, state, error and result as Pulp gave
 /// them, the phases soak derived, and how the follow ended.
@@ -58,7 +59,7 @@ struct TaskRecord: Encodable, Sendable {
         try container.encodeIfPresent(task.finishedAt, forKey: .finishedAt)
         try container.encodeIfPresent(task.errorDescription, forKey: .error)
         try container.encode(task.result, forKey: .result)
-        try container.encode(Dictionary(task.phases.map { ($0.phase, $0.seconds) }, uniquingKeysWith: { first, _ in first }), forKey: .phases)
+        try container.encode(Dictionary(task.phases.map { ($0.phase.rawValue, $0.seconds) }, uniquingKeysWith: { first, _ in first }), forKey: .phases)
         if !values.isEmpty {
             let encoded = Dictionary(values.map { name, value -> (String, JSONValue) in
                 switch value {
