@@ -35,8 +35,8 @@ struct PrometheusRulesTests {
     }
 
     /// An expression with each range window and offset duration replaced by `D`, and those durations in order.
-    static func durations(in expr: String) -> (masked: String, found: [String]) {
-        let regex = try! NSRegularExpression(pattern: #"(?<=\[|offset )(?:[0-9]+(?:ms|[smhdwy]))+(?=\]|\b)"#)
+    static func durations(in expr: String) throws -> (masked: String, found: [String]) {
+        let regex = try NSRegularExpression(pattern: #"(?<=\[|offset )(?:[0-9]+(?:ms|[smhdwy]))+(?=\]|\b)"#)
         let range = NSRange(expr.startIndex..., in: expr)
         let found = regex.matches(in: expr, range: range).map { String(expr[Range($0.range, in: expr)!]) }
         return (regex.stringByReplacingMatches(in: expr, range: range, withTemplate: "D"), found)
@@ -70,8 +70,8 @@ struct PrometheusRulesTests {
                     #expect(try Self.seconds(short) == (Self.seconds(slow) / 120).rounded(.up), "\(name): for \(slow) became \(short)")
                     changed += 1
                 }
-                let before = Self.durations(in: original["expr"] as? String ?? "")
-                let after = Self.durations(in: quick["expr"] as? String ?? "")
+                let before = try Self.durations(in: original["expr"] as? String ?? "")
+                let after = try Self.durations(in: quick["expr"] as? String ?? "")
                 #expect(before.masked == after.masked, "\(name): the expressions differ beyond their durations")
                 #expect(before.found.count == after.found.count, "\(name)")
                 for (slow, short) in zip(before.found, after.found) {

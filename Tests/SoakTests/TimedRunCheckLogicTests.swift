@@ -192,6 +192,6 @@ struct FailureMessageTests {
         ("HTTP 503, expected 2xx", "HTTP 503, expected 2xx"),
     ])
     func varyingNumbersAreWrittenAsN(_ message: String, _ normalized: String) {
-        #expect(FailureTally.normalized(message) == normalized)
+        #expect(FailureMessage.normalized(message) == normalized)
     }
 }

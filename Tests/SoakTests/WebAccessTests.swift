@@ -38,7 +38,7 @@ struct WebAccessTests {
         // A probe path is open to probes only: another method still needs credentials.
         #expect(try TLSClient.get(base + "/healthz", ca: certs.ca, options: ["-X", "POST"]).status == 401)
 
-        for path in ["/metrics", "/", "/-/reload", "/no-such-page"] {
+        for path in ["/metrics", "/", "/api/v1/status", "/-/reload", "/no-such-page"] {
             let anonymous = try TLSClient.get(base + path, ca: certs.ca)
             #expect(anonymous.status == 401, "\(path) without credentials: \(anonymous.status)")
             #expect(anonymous.headers["www-authenticate"] == #"Basic realm="soak", charset="UTF-8""#, "\(path)")
@@ -48,7 +48,7 @@ struct WebAccessTests {
         }
         let metrics = try TLSClient.get(base + "/metrics", ca: certs.ca, options: ["-u", "prometheus:scrape-pw"])
         #expect(metrics.status == 200 && metrics.body.contains("soak_web_config_last_reload_successful 1.0"))
-        #expect(metrics.body.contains(#"soak_web_requests_rejected_total{reason="unauthorized"} 13"#), "\(metrics.body)")
+        #expect(metrics.body.contains(#"soak_web_requests_rejected_total{reason="unauthorized"} 16"#), "\(metrics.body)")
         Self.expectHeaders(metrics, "/metrics")
         #expect(try TLSClient.get(base + "/", ca: certs.ca, options: ["-u", "prometheus:scrape-pw"]).status == 200)
         #expect(try TLSClient.get(base + "/no-such-page", ca: certs.ca, options: ["-u", "prometheus:scrape-pw"]).status == 404)

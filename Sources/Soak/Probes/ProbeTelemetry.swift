@@ -5,7 +5,7 @@ internal import Prometheus
 /// logs (``FailureWatch``), and, in a timed run, the recorder's tap. Each family makes one per probe
 /// from its own metric families (``DatabaseMetrics``, ``HTTPProbeMetrics``).
 struct ProbeTelemetry<Reason: FailureReason>: Sendable {
-    /// `soak_db_probe_success` or `soak_json_value_success`; nil for kinds without one.
+    /// `soak_db_probe_success` or `soak_json_probe_success`; nil for kinds without one.
     let success: Gauge?
     /// The error counter's series for `reason`.
     let errors: @Sendable (Reason) -> Counter

@@ -4,7 +4,7 @@ internal import Foundation
 struct FailureSample: Sendable, Codable, Equatable {
     /// The `reason` label value.
     var reason: String
-    /// The HTTP status seen, 0 if none.
+    /// The `code` label value: the HTTP status, 0 when no complete answer came.
     var code: Int
     /// libcurl's words, or what was wrong with the answer.
     var message: String
@@ -22,16 +22,19 @@ struct FailureSample: Sendable, Codable, Equatable {
     }
 }
 
-/// The last few distinct failures of one request or probe (distinct by reason, code and message),
-/// each with how often and when it was seen: bounded, the least recently seen giving way.
+/// The last few distinct failures of one request or probe (distinct by reason, code and message,
+/// with the numbers in libcurl's words not counting: ``FailureMessage``), each with how often and
+/// when it was seen and its latest message: bounded, the least recently seen giving way.
 struct FailureSamples: Sendable {
     static let limit = 5
     private(set) var samples: [FailureSample] = []
 
     mutating func record(reason: String, code: Int, message: String, body: String, at date: Date) {
-        if let index = samples.firstIndex(where: { $0.reason == reason && $0.code == code && $0.message == message }) {
+        let kind = FailureMessage.normalized(message)
+        if let index = samples.firstIndex(where: { $0.reason == reason && $0.code == code && FailureMessage.normalized($0.message) == kind }) {
             samples[index].count += 1
             samples[index].lastSeen = date
+            samples[index].message = message
             samples[index].bodyExcerpt = body
             return
         }

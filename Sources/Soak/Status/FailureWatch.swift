@@ -7,7 +7,8 @@ import Synchronization
 struct FailureReport: Sendable {
     /// The `reason` label value.
     let reason: String
-    /// The HTTP status seen, 0 if none.
+    /// The `code` label value: the HTTP status, 0 when no complete answer came (as in
+    /// `soak_http_requests_total` and the failures table).
     let code: Int
     /// libcurl's words, or what was wrong with the answer.
     let message: String
@@ -93,7 +94,7 @@ extension FailureReport {
     /// and the body's start; `url`'s path without query and credentials.
     init(reason: String, outcome: HTTPOutcome, method: String, url: String, detail: String? = nil) {
         self.reason = reason
-        code = outcome.status
+        code = outcome.codeLabel
         message = outcome.failure?.message ?? detail ?? "HTTP \(outcome.status)"
         body = Excerpt.of(outcome.body)
         request = (method, URLText.pathWithoutQuery(url))

@@ -131,7 +131,7 @@ struct FailureTally: Sendable {
     private var distinctMessages = 0
 
     mutating func add(_ key: Key, at now: Date) {
-        var key = Key(reason: key.reason, code: key.code, message: key.message.map(Self.normalized))
+        var key = Key(reason: key.reason, code: key.code, message: key.message.map(FailureMessage.normalized))
         if entries[key] == nil, key.message != nil {
             if distinctMessages >= Self.distinctLimit {
                 key = Key(reason: key.reason, code: key.code, message: nil)
@@ -144,10 +144,4 @@ struct FailureTally: Sendable {
     }
 
     var total: Int { entries.values.reduce(0) { $0 + $1.count } }
-
-    /// libcurl's message with the numbers that change from one failure to the next written as N
-    /// (`after 3 ms`, `with 990 bytes remaining`, `5001 milliseconds`), so the same failure is counted once.
-    static func normalized(_ message: String) -> String {
-        message.replacing(#/\b\d+( ms\b| milliseconds\b| bytes\b| out of )/#) { "N" + $0.output.1 }
-    }
 }

@@ -23,7 +23,7 @@ struct JSONValueProbe: HTTPProbe {
 
     static var reasons: [HTTPProbeReason] { HTTPProbeReason.request + [.missing] }
 
-    /// `soak_json_value_success` and `soak_json_value_errors_total`, removed when the probe stops (as its values are).
+    /// `soak_json_probe_success` and `soak_json_probe_errors_total`, removed when the probe stops (as its values are).
     static func telemetry(_ config: JSONValueProbeConfig, context: HTTPProbeContext) -> ProbeTelemetry<HTTPProbeReason> {
         let metrics = context.metrics
         let success = metrics.jsonSuccess(probe: config.name)

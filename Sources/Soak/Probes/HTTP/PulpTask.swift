@@ -3,7 +3,7 @@ internal import Foundation
 
 /// A task as Pulp's task API shows it (`GET /pulp/api/v3/tasks/<id>/`): what a task probe reads.
 struct PulpTask: Sendable, Equatable {
-    /// Pulp's final states, the `state` label of `soak_task_finished_total`; any other state (waiting,
+    /// Pulp's final states, the `state` label of `soak_tasks_finished_total`; any other state (waiting,
     /// running, canceling) is still in progress.
     enum FinalState: String, CaseIterable, Sendable {
         case completed, failed, canceled, skipped
