@@ -65,9 +65,9 @@ struct ProbeLogicTests {
     @Test func hrefsAreTakenFromTheFirstPathThatHasAny() throws {
         let paths = try ["task", "tasks[].task_href"].map { try JSONPath(parsing: $0) }
         #expect(TaskProbe.hrefs(in: ["task": "/pulp/api/v3/tasks/1/"], paths: paths) == ["/pulp/api/v3/tasks/1/"])
-        let rds: [String: Any] = ["message": "ok", "tasks": [["test_name": "idle", "task_href": "/a/"], ["test_name": "listen", "task_href": "/b/"]]]
+        let rds: JSONValue = ["message": "ok", "tasks": [["test_name": "idle", "task_href": "/a/"], ["test_name": "listen", "task_href": "/b/"]]]
         #expect(TaskProbe.hrefs(in: rds, paths: paths) == ["/a/", "/b/"])
-        #expect(TaskProbe.hrefs(in: ["task": NSNull()], paths: paths) == [])
+        #expect(TaskProbe.hrefs(in: ["task": .null], paths: paths) == [])
         #expect(TaskProbe.hrefs(in: ["tasks": "nope"], paths: paths) == [])
     }
 

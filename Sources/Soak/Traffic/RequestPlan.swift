@@ -32,10 +32,10 @@ final class RequestPlan: Sendable {
         }
         guard !checks.isEmpty else { return nil }
         if outcome.bodyTruncated { return ("check", "the body is longer than max_response_bytes, so it cannot be checked") }
-        var document: Any?
+        var document: JSONValue?
         for check in checks {
             if check.needsJSON, document == nil {
-                document = try? JSONSerialization.jsonObject(with: Data(outcome.body), options: [.fragmentsAllowed])
+                document = try? JSONValue(parsing: outcome.body)
                 if document == nil { return ("check", "the body is not JSON") }
             }
             if !check.passes(body: outcome.body, document: document) { return ("check", "check failed: \(check.check)") }
@@ -81,7 +81,7 @@ struct CompiledCheck: @unchecked Sendable {
         return true
     }
 
-    func passes(body: [UInt8], document: Any?) -> Bool {
+    func passes(body: [UInt8], document: JSONValue?) -> Bool {
         switch check {
         case .jsonExists(let path):
             return document.flatMap { path.value(in: $0) } != nil
@@ -95,19 +95,17 @@ struct CompiledCheck: @unchecked Sendable {
     }
 
     /// Whether a JSON value equals the config's text: strings exactly, numbers numerically, booleans and null by name.
-    static func matches(_ value: Any, _ expected: String) -> Bool {
+    static func matches(_ value: JSONValue, _ expected: String) -> Bool {
         switch value {
-        case let string as String:
+        case .string(let string):
             return string == expected
-        case is NSNull:
+        case .null:
             return expected == "null"
-        case let number as NSNumber:
-            let type = String(cString: number.objCType)
-            if type == "c" || type == "B" { return (number.boolValue ? "true" : "false") == expected }
-            return Double(expected) == number.doubleValue
-        case let count as Int:
-            return Double(expected) == Double(count)
-        default:
+        case .bool(let flag):
+            return (flag ? "true" : "false") == expected
+        case .number(let number):
+            return Double(expected) == number.double
+        case .array, .object:
             return false
         }
     }

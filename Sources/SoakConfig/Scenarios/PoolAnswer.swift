@@ -1,5 +1,3 @@
-internal import Foundation
-
 /// Why an HTTP pool's answer gave no values; the message says what was found instead.
 public struct PoolAnswerError: Error, Sendable, Equatable, CustomStringConvertible {
     public let description: String
@@ -13,19 +11,19 @@ extension HTTPPoolSource.Format {
         let values: [TemplateValue]
         switch self {
         case .json(let path):
-            guard let document = try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]) else {
+            guard let document = try? JSONValue(parsing: body) else {
                 return .failure(PoolAnswerError(description: "the answer is not JSON: \(Self.excerpt(body))"))
             }
             var found = path.values(in: document)
             // A path to a list takes its elements.
-            if found.count == 1, let list = found[0] as? [Any] { found = list }
+            if found.count == 1, case .array(let list) = found[0] { found = list }
             values = found.compactMap(Self.value)
         case .jsonLines(let path):
             var collected: [TemplateValue] = []
             for (number, line) in body.split(separator: UInt8(ascii: "\n")).enumerated() {
                 let text = line.last == UInt8(ascii: "\r") ? line.dropLast() : line[...]
                 if text.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-                guard let document = try? JSONSerialization.jsonObject(with: Data(text), options: [.fragmentsAllowed]) else {
+                guard let document = try? JSONValue(parsing: text) else {
                     return .failure(PoolAnswerError(description: "line \(number + 1) is not JSON: \(Self.excerpt(Array(text)))"))
                 }
                 if let value = path.value(in: document).flatMap(Self.value) { collected.append(value) }
@@ -51,18 +49,22 @@ extension HTTPPoolSource.Format {
         return .success(values)
     }
 
-    /// A JSON value as a pool value; nil for null, lists and objects.
-    private static func value(_ json: Any) -> TemplateValue? {
+    /// A JSON value as a pool value; nil for null, lists and objects. Strings as they are (whole
+    /// numbers as numbers), booleans as `true`/`false`; a number as an integer where it is one (an
+    /// integer beyond `Int` but within `UInt64` as its text, a larger one or a fraction as its `Double`).
+    private static func value(_ json: JSONValue) -> TemplateValue? {
         switch json {
-        case let string as String:
+        case .string(let string):
             return Int(string).map { .integer($0) } ?? .string(string)
-        case let number as NSNumber:
-            let type = String(cString: number.objCType)
-            if type == "c" || type == "B" { return .string(number.boolValue ? "true" : "false") }
-            if type == "d" || type == "f" {
-                return Int(exactly: number.doubleValue).map { .integer($0) } ?? .string("\(number.doubleValue)")
+        case .bool(let flag):
+            return .string(flag ? "true" : "false")
+        case .number(let number):
+            if number.isInteger {
+                if let integer = Int(number.text) { return .integer(integer) }
+                if UInt64(number.text) != nil { return .string(number.text) }
             }
-            return Int(number.stringValue).map { .integer($0) } ?? .string(number.stringValue)
+            let double = number.double
+            return Int(exactly: double).map { .integer($0) } ?? .string("\(double)")
         default:
             return nil
         }
