@@ -205,6 +205,8 @@ enum JSONParser {
             var segment = index
             var unescaped: [UInt8] = []
             var escaped = false
+            // The bits of every byte as written: below 0x80, all ASCII and so valid (escapes write valid UTF-8).
+            var allBits: UInt8 = 0
             while index < bytes.count {
                 let byte = bytes[index]
                 if byte == UInt8(ascii: "\"") {
@@ -212,9 +214,9 @@ enum JSONParser {
                     let text: String?
                     if escaped {
                         unescaped.append(contentsOf: rest)
-                        text = String(validating: unescaped, as: UTF8.self)
+                        text = unescaped.withUnsafeBufferPointer { Self.text($0, ascii: allBits < 0x80) }
                     } else {
-                        text = String(validating: rest, as: UTF8.self)
+                        text = Self.text(rest, ascii: allBits < 0x80)
                     }
                     guard let text else { throw error("invalid UTF-8 in the string", at: opening) }
                     index += 1
@@ -227,10 +229,47 @@ enum JSONParser {
                 } else if byte < 0x20 {
                     throw error("a control character (byte 0x\(String(byte, radix: 16, uppercase: true))) in a string; write it as an escape")
                 } else {
+                    allBits |= byte
                     index += 1
                 }
             }
             throw error("the document ends inside a string", at: opening)
+        }
+
+        /// `utf8` as a string; nil where it is not valid UTF-8 (`ascii` says it is all ASCII, so valid).
+        static func text(_ utf8: UnsafeBufferPointer<UInt8>, ascii: Bool) -> String? {
+            guard ascii || isValidUTF8(utf8) else { return nil }
+            return String(decoding: utf8, as: UTF8.self)
+        }
+
+        /// Whether `utf8` is valid UTF-8 (RFC 3629): no overlong forms, surrogates or values past U+10FFFF.
+        static func isValidUTF8(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+            var index = 0
+            while index < utf8.count {
+                let lead = utf8[index]
+                if lead < 0x80 {
+                    index += 1
+                    continue
+                }
+                let length: Int
+                let smallest: UInt32
+                var scalar: UInt32
+                switch lead {
+                case 0xC0...0xDF: (length, smallest, scalar) = (2, 0x80, UInt32(lead & 0x1F))
+                case 0xE0...0xEF: (length, smallest, scalar) = (3, 0x800, UInt32(lead & 0x0F))
+                case 0xF0...0xF7: (length, smallest, scalar) = (4, 0x10000, UInt32(lead & 0x07))
+                default: return false
+                }
+                guard index + length <= utf8.count else { return false }
+                for offset in 1..<length {
+                    let byte = utf8[index + offset]
+                    guard byte & 0xC0 == 0x80 else { return false }
+                    scalar = scalar << 6 | UInt32(byte & 0x3F)
+                }
+                guard scalar >= smallest, scalar <= 0x10FFFF, scalar & 0xFFFF_F800 != 0xD800 else { return false }
+                index += length
+            }
+            return true
         }
 
         /// One escape sequence, appended as UTF-8; the reader is at the backslash.
