@@ -37,7 +37,7 @@ func format(_ seconds: Double) -> String {
 
 print("| body | JSONValue(parsing:) | JSONSerialization | ratio |")
 print("|---|---|---|---|")
-for (label, size) in [("1 KiB", 1 << 10), ("2 KiB", 2 << 10), ("16 KiB", 16 << 10), ("64 KiB", 64 << 10), ("1 MiB", 1 << 20)] {
+for (label, size) in [("1 KiB", 1 << 10), ("2 KiB", 2 << 10), ("4 KiB", 4 << 10), ("8 KiB", 8 << 10), ("16 KiB", 16 << 10), ("64 KiB", 64 << 10), ("1 MiB", 1 << 20)] {
     let bytes = body(size: size)
     let data = Data(bytes)
     guard (try? JSONValue(parsing: bytes)) != nil, (try? JSONSerialization.jsonObject(with: data)) != nil else { fatalError("not JSON") }
