@@ -32,12 +32,12 @@ struct ProbeLogicTests {
         }
     }
 
-    private func task(_ fields: [String: Any]) -> PulpTask? {
-        PulpTask(json: Array(try! JSONSerialization.data(withJSONObject: fields)))
+    private func task(_ fields: [String: Any]) throws -> PulpTask? {
+        PulpTask(json: Array(try JSONSerialization.data(withJSONObject: fields)))
     }
 
     @Test func phasesComeFromTheTimestampsThatArePresent() throws {
-        let completed = try #require(task([
+        let completed = try #require(try task([
             "state": "completed", "pulp_created": "2026-11-23T10:00:00.000000Z", "unblocked_at": "2026-11-23T10:00:00.250000Z",
             "started_at": "2026-11-23T10:00:01.000000Z", "finished_at": "2026-11-23T10:00:04.500000Z", "error": NSNull(), "result": ["n": 1],
         ]))
@@ -47,7 +47,7 @@ struct ProbeLogicTests {
         #expect(completed.result == .object(["n": .number(1)]))
 
         // An older Pulp has no unblocked_at: queue runs from pulp_created, and there is no blocked phase.
-        let older = try #require(task([
+        let older = try #require(try task([
             "state": "failed", "pulp_created": "2026-11-23T10:00:00Z", "started_at": "2026-11-23T10:00:02Z", "finished_at": "2026-11-23T10:00:03Z",
             "error": ["description": "boom", "traceback": "..."],
         ]))
@@ -55,19 +55,19 @@ struct ProbeLogicTests {
         #expect(older.errorDescription == "boom")
 
         // A canceled task never started: only its total.
-        let canceled = try #require(task(["state": "canceled", "pulp_created": "2026-11-23T10:00:00Z", "finished_at": "2026-11-23T10:00:09Z"]))
+        let canceled = try #require(try task(["state": "canceled", "pulp_created": "2026-11-23T10:00:00Z", "finished_at": "2026-11-23T10:00:09Z"]))
         #expect(canceled.phases.map(\.phase) == [.total])
-        #expect(try #require(task(["state": "running"])).isFinal == false)
-        #expect(task(["status": "completed"]) == nil)
+        #expect(try #require(try task(["state": "running"])).isFinal == false)
+        #expect(try task(["status": "completed"]) == nil)
         #expect(PulpTask(json: Array("<html>".utf8)) == nil)
     }
 
     @Test func hrefsAreTakenFromTheFirstPathThatHasAny() throws {
         let paths = try ["task", "tasks[].task_href"].map { try JSONPath(parsing: $0) }
         #expect(TaskProbe.hrefs(in: ["task": "/pulp/api/v3/tasks/1/"], paths: paths) == ["/pulp/api/v3/tasks/1/"])
-        let rds: [String: Any] = ["message": "ok", "tasks": [["test_name": "idle", "task_href": "/a/"], ["test_name": "listen", "task_href": "/b/"]]]
+        let rds: JSONValue = ["message": "ok", "tasks": [["test_name": "idle", "task_href": "/a/"], ["test_name": "listen", "task_href": "/b/"]]]
         #expect(TaskProbe.hrefs(in: rds, paths: paths) == ["/a/", "/b/"])
-        #expect(TaskProbe.hrefs(in: ["task": NSNull()], paths: paths) == [])
+        #expect(TaskProbe.hrefs(in: ["task": .null], paths: paths) == [])
         #expect(TaskProbe.hrefs(in: ["tasks": "nope"], paths: paths) == [])
     }
 

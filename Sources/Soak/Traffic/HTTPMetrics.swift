@@ -166,7 +166,7 @@ final class RequestMetrics: Sendable {
     private let requestBytes: Counter
     private let responseBytes: Counter
     private let codes = Mutex<[Int: Counter]>([:])
-    private let errors = Mutex<[String: Counter]>([:])
+    private let errors: [RequestFailureReason: Counter]
     private let recording: RequestRecording?
 
     init(metrics: HTTPMetrics, scenario: String, request: String, method: String, objectives: [ScenarioConfig.Threshold]) {
@@ -195,6 +195,15 @@ final class RequestMetrics: Sendable {
         responseBytes = registry.makeCounter(
             descriptor: HTTPMetrics.descriptor("response", "bytes_total", "Bytes received in answers: headers and the whole body, kept or not."),
             labels: labels)
+        // Every reason from the start at 0, so rates and ratios have a series before the first failure.
+        let reasons = RequestFailureReason.allCases.map(\.label).joined(separator: ", ")
+        let registry = registry
+        errors = Dictionary(uniqueKeysWithValues: RequestFailureReason.allCases.map { reason in
+            let counter = registry.makeCounter(
+                descriptor: HTTPMetrics.descriptor("request_errors", "total", "Requests that failed, by reason: \(reasons)."),
+                labels: labels + [("reason", reason.label)])
+            return (reason, counter)
+        })
         for objective in objectives {
             switch objective {
             case .latency(let quantile, let below):
@@ -221,16 +230,10 @@ final class RequestMetrics: Sendable {
                 ).set(to: above)
             }
         }
-        // Every reason from the start at 0, so rates and ratios have a series before the first failure.
-        for reason in Self.failureReasons { _ = error(reason) }
     }
 
-    /// The `reason`s of `soak_http_request_errors_total`: the transport's, and the answer's judged
-    /// against `expect_status` and the body checks.
-    static let failureReasons = TransportFailure.Reason.allCases.map(\.rawValue) + ["status", "check"]
-
     /// Records one finished request; `failureReason` is nil for a success.
-    func record(_ outcome: HTTPOutcome, latency: Duration, failureReason: String?) {
+    func record(_ outcome: HTTPOutcome, latency: Duration, failureReason: RequestFailureReason?) {
         let code = outcome.codeLabel
         let counter = codes.withLock { codes in
             if let counter = codes[code] { return counter }
@@ -246,34 +249,21 @@ final class RequestMetrics: Sendable {
         outcome.timings.forEachMeasured(answered: outcome.status > 0) { phase, duration in
             phases[phase]?.record(DurationSyntax.seconds(duration))
         }
-        recording?.record(latency: latency, timings: outcome.timings, answered: outcome.status > 0, failureReason: failureReason, at: outcome.completedAt)
+        recording?.record(latency: latency, timings: outcome.timings, answered: outcome.status > 0, failureReason: failureReason?.label, at: outcome.completedAt)
         requestBytes.increment(by: Int64(outcome.requestBytes))
         responseBytes.increment(by: Int64(outcome.responseBytes))
         if let failureReason {
-            error(failureReason).increment()
+            errors[failureReason]?.increment()
         }
     }
 
     /// In a timed run, adds to what ``record(_:latency:failureReason:)`` recorded of the same request
     /// the bytes received and, for a failure, its reason, code and message (the failures table);
     /// outside one, `failure` is not even evaluated.
-    func recordDetail(_ outcome: HTTPOutcome, failure: @autoclosure () -> (reason: String, message: String)?) {
+    func recordDetail(_ outcome: HTTPOutcome, failure: @autoclosure () -> (reason: RequestFailureReason, message: String)?) {
         guard let recording else { return }
         recording.detail(
-            responseBytes: outcome.responseBytes, failure: failure().map { FailureTally.Key(reason: $0.reason, code: outcome.codeLabel, message: $0.message) },
+            responseBytes: outcome.responseBytes, failure: failure().map { FailureTally.Key(reason: $0.reason.label, code: outcome.codeLabel, message: $0.message) },
             at: outcome.completedAt)
-    }
-
-    private func error(_ reason: String) -> Counter {
-        errors.withLock { errors in
-            if let counter = errors[reason] { return counter }
-            let counter = registry.makeCounter(
-                descriptor: HTTPMetrics.descriptor(
-                    "request_errors", "total",
-                    "Requests that failed, by reason: timeout, connect, dns, tls, reset, protocol, body_incomplete, status, check or other."),
-                labels: [("scenario", scenario), ("request", request), ("reason", reason)])
-            errors[reason] = counter
-            return counter
-        }
     }
 }

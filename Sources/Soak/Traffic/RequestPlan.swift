@@ -25,27 +25,27 @@ final class RequestPlan: Sendable {
     }
 
     /// Why a request failed: the `reason` label and what was wrong, or nil when it succeeded.
-    func failure(_ outcome: HTTPOutcome) -> (reason: String, detail: String)? {
-        if let failure = outcome.failure { return (failure.reason.rawValue, failure.message) }
+    func failure(_ outcome: HTTPOutcome) -> (reason: RequestFailureReason, detail: String)? {
+        if let failure = outcome.failure { return (.transport(failure.reason), failure.message) }
         guard config.request.expectStatus.accepts(outcome.status) else {
-            return ("status", "HTTP \(outcome.status), expected \(config.request.expectStatus)")
+            return (.status, "HTTP \(outcome.status), expected \(config.request.expectStatus)")
         }
         guard !checks.isEmpty else { return nil }
-        if outcome.bodyTruncated { return ("check", "the body is longer than max_response_bytes, so it cannot be checked") }
-        var document: Any?
+        if outcome.bodyTruncated { return (.check, "the body is longer than max_response_bytes, so it cannot be checked") }
+        var document: JSONValue?
         for check in checks {
             if check.needsJSON, document == nil {
-                document = try? JSONSerialization.jsonObject(with: Data(outcome.body), options: [.fragmentsAllowed])
-                if document == nil { return ("check", "the body is not JSON") }
+                document = try? JSONValue(parsing: outcome.body)
+                if document == nil { return (.check, "the body is not JSON") }
             }
-            if !check.passes(body: outcome.body, document: document) { return ("check", "check failed: \(check.check)") }
+            if !check.passes(body: outcome.body, document: document) { return (.check, "check failed: \(check.check)") }
         }
         return nil
     }
 
     /// Bodies up to this size are judged by the checks on the event loop; larger ones on another
     /// thread, so that parsing one does not delay every other transfer (docs/benchmarks.md).
-    static let inlineCheckBytes = 2_048
+    static let inlineCheckBytes = 4_096
 
     /// Whether judging `outcome` means running body checks on a body too large to judge on the loop.
     func judgesSlowly(_ outcome: HTTPOutcome) -> Bool {
@@ -61,7 +61,7 @@ final class RequestPlan: Sendable {
         metrics.recordDetail(outcome, failure: failure.map { ($0.reason, $0.detail) })
         status.record(
             latency: latency,
-            failure: failure.map { FailureReport(reason: $0.reason, outcome: outcome, method: config.request.method, url: url, detail: $0.detail) })
+            failure: failure.map { FailureReport(reason: $0.reason.label, outcome: outcome, method: config.request.method, url: url, detail: $0.detail) })
     }
 }
 
@@ -81,7 +81,7 @@ struct CompiledCheck: @unchecked Sendable {
         return true
     }
 
-    func passes(body: [UInt8], document: Any?) -> Bool {
+    func passes(body: [UInt8], document: JSONValue?) -> Bool {
         switch check {
         case .jsonExists(let path):
             return document.flatMap { path.value(in: $0) } != nil
@@ -95,19 +95,17 @@ struct CompiledCheck: @unchecked Sendable {
     }
 
     /// Whether a JSON value equals the config's text: strings exactly, numbers numerically, booleans and null by name.
-    static func matches(_ value: Any, _ expected: String) -> Bool {
+    static func matches(_ value: JSONValue, _ expected: String) -> Bool {
         switch value {
-        case let string as String:
+        case .string(let string):
             return string == expected
-        case is NSNull:
+        case .null:
             return expected == "null"
-        case let number as NSNumber:
-            let type = String(cString: number.objCType)
-            if type == "c" || type == "B" { return (number.boolValue ? "true" : "false") == expected }
-            return Double(expected) == number.doubleValue
-        case let count as Int:
-            return Double(expected) == Double(count)
-        default:
+        case .bool(let flag):
+            return (flag ? "true" : "false") == expected
+        case .number(let number):
+            return Double(expected) == number.double
+        case .array, .object:
             return false
         }
     }

@@ -1,5 +1,3 @@
-internal import Foundation
-
 /// Why an HTTP pool's answer gave no values; the message says what was found instead.
 public struct PoolAnswerError: Error, Sendable, Equatable, CustomStringConvertible {
     public let description: String
@@ -13,20 +11,20 @@ extension HTTPPoolSource.Format {
         let values: [TemplateValue]
         switch self {
         case .json(let path):
-            guard let document = try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]) else {
-                return .failure(PoolAnswerError(description: "the answer is not JSON: \(Self.excerpt(body))"))
+            guard let document = try? JSONValue(parsing: body) else {
+                return .failure(PoolAnswerError(description: "the answer is not JSON: \(Excerpt.of(body))"))
             }
             var found = path.values(in: document)
             // A path to a list takes its elements.
-            if found.count == 1, let list = found[0] as? [Any] { found = list }
+            if found.count == 1, case .array(let list) = found[0] { found = list }
             values = found.compactMap(Self.value)
         case .jsonLines(let path):
             var collected: [TemplateValue] = []
             for (number, line) in body.split(separator: UInt8(ascii: "\n")).enumerated() {
                 let text = line.last == UInt8(ascii: "\r") ? line.dropLast() : line[...]
                 if text.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-                guard let document = try? JSONSerialization.jsonObject(with: Data(text), options: [.fragmentsAllowed]) else {
-                    return .failure(PoolAnswerError(description: "line \(number + 1) is not JSON: \(Self.excerpt(Array(text)))"))
+                guard let document = try? JSONValue(parsing: text) else {
+                    return .failure(PoolAnswerError(description: "line \(number + 1) is not JSON: \(Excerpt.of(Array(text)))"))
                 }
                 if let value = path.value(in: document).flatMap(Self.value) { collected.append(value) }
                 if collected.count > Limits.poolValues { break }
@@ -34,7 +32,7 @@ extension HTTPPoolSource.Format {
             values = collected
         case .csv(let column), .tsv(let column):
             let text = String(decoding: body, as: UTF8.self)
-            let rows = self == .csv(column: column) ? CSV.rows(text) : Self.tabSeparatedRows(text)
+            let rows = self == .csv(column: column) ? CSV.rows(text) : TabSeparated.rows(text)
             guard let header = rows.first, let index = header.firstIndex(of: column) else {
                 let found = rows.first.map { $0.map { "\"\($0)\"" }.joined(separator: ", ") } ?? "nothing"
                 return .failure(PoolAnswerError(description: "the header row has no column \"\(column)\" (it has \(found)); ask for a header row, e.g. FORMAT CSVWithNames"))
@@ -44,60 +42,31 @@ extension HTTPPoolSource.Format {
                 return Int(row[index]).map { .integer($0) } ?? .string(row[index])
             }
         }
-        guard !values.isEmpty else { return .failure(PoolAnswerError(description: "the answer holds no values there: \(Self.excerpt(body))")) }
+        guard !values.isEmpty else { return .failure(PoolAnswerError(description: "the answer holds no values there: \(Excerpt.of(body))")) }
         guard values.count <= Limits.poolValues else {
             return .failure(PoolAnswerError(description: "the answer holds more than the limit of \(Limits.poolValues) values; ask for fewer (LIMIT)"))
         }
         return .success(values)
     }
 
-    /// A JSON value as a pool value; nil for null, lists and objects.
-    private static func value(_ json: Any) -> TemplateValue? {
+    /// A JSON value as a pool value; nil for null, lists and objects. Strings as they are (whole
+    /// numbers as numbers), booleans as `true`/`false`; a number as an integer where it is one (an
+    /// integer beyond `Int` but within `UInt64` as its text, a larger one or a fraction as its `Double`).
+    private static func value(_ json: JSONValue) -> TemplateValue? {
         switch json {
-        case let string as String:
+        case .string(let string):
             return Int(string).map { .integer($0) } ?? .string(string)
-        case let number as NSNumber:
-            let type = String(cString: number.objCType)
-            if type == "c" || type == "B" { return .string(number.boolValue ? "true" : "false") }
-            if type == "d" || type == "f" {
-                return Int(exactly: number.doubleValue).map { .integer($0) } ?? .string("\(number.doubleValue)")
+        case .bool(let flag):
+            return .string(flag ? "true" : "false")
+        case .number(let number):
+            if number.isInteger {
+                if let integer = Int(number.text) { return .integer(integer) }
+                if UInt64(number.text) != nil { return .string(number.text) }
             }
-            return Int(number.stringValue).map { .integer($0) } ?? .string(number.stringValue)
+            let double = number.double
+            return Int(exactly: double).map { .integer($0) } ?? .string("\(double)")
         default:
             return nil
         }
-    }
-
-    /// Rows of ClickHouse's TabSeparated: fields split at tabs, `\t`, `\n`, `\r`, `\\` and `\0` unescaped.
-    static func tabSeparatedRows(_ text: String) -> [[String]] {
-        text.split(separator: "\n", omittingEmptySubsequences: true).map { line in
-            let line = line.hasSuffix("\r") ? line.dropLast() : line
-            return line.split(separator: "\t", omittingEmptySubsequences: false).map { field in
-                var result = ""
-                var escaped = false
-                for character in field {
-                    if escaped {
-                        switch character {
-                        case "t": result.append("\t")
-                        case "n": result.append("\n")
-                        case "r": result.append("\r")
-                        case "0": result.append("\u{0}")
-                        default: result.append(character)
-                        }
-                        escaped = false
-                    } else if character == "\\" {
-                        escaped = true
-                    } else {
-                        result.append(character)
-                    }
-                }
-                return result
-            }
-        }
-    }
-
-    private static func excerpt(_ body: [UInt8]) -> String {
-        let text = String(decoding: body.prefix(200), as: UTF8.self)
-        return body.count > 200 ? text + "…" : text
     }
 }

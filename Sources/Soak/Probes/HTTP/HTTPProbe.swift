@@ -65,9 +65,9 @@ struct ProbeExchange: Sendable {
     var took: Duration { outcome.completedAt - sentAt }
 
     /// The answer's JSON, or nil when it is cut short by max_response_bytes or is not JSON.
-    var json: Any? {
+    var json: JSONValue? {
         guard !outcome.bodyTruncated else { return nil }
-        return try? JSONSerialization.jsonObject(with: Data(outcome.body), options: [.fragmentsAllowed])
+        return try? JSONValue(parsing: outcome.body)
     }
 
     /// The request that was sent: its method and URL, for the failure log.

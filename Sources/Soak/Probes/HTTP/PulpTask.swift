@@ -1,5 +1,4 @@
 internal import SoakConfig
-internal import Foundation
 
 /// A task as Pulp's task API shows it (`GET /pulp/api/v3/tasks/<id>/`): what a task probe reads.
 struct PulpTask: Sendable, Equatable {
@@ -22,17 +21,17 @@ struct PulpTask: Sendable, Equatable {
 
     /// Reads a task document; nil when it is not a JSON object with a string `state`.
     init?(json body: [UInt8]) {
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any], let state = object["state"] as? String else {
+        guard let object = try? JSONValue(parsing: body), case .object = object, let state = object["state"]?.string else {
             return nil
         }
         self.state = state
-        name = object["name"] as? String
-        pulpCreated = object["pulp_created"] as? String
-        unblockedAt = object["unblocked_at"] as? String
-        startedAt = object["started_at"] as? String
-        finishedAt = object["finished_at"] as? String
-        errorDescription = (object["error"] as? [String: Any])?["description"] as? String
-        result = JSONValue(object["result"])
+        name = object["name"]?.string
+        pulpCreated = object["pulp_created"]?.string
+        unblockedAt = object["unblocked_at"]?.string
+        startedAt = object["started_at"]?.string
+        finishedAt = object["finished_at"]?.string
+        errorDescription = object["error"]?["description"]?.string
+        result = object["result"] ?? .null
     }
 
     /// The phases its timestamps give, in seconds: blocked (unblocked_at − pulp_created), queue

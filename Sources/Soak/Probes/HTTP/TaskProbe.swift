@@ -175,11 +175,11 @@ struct TaskProbe: HTTPProbe {
     }
 
     /// The `result_values` of a final task's document: numbers, booleans, numeric strings; nil where the path leads to none.
-    func resultValues(in document: Any?) -> [(name: String, value: ResultValue?)] {
+    func resultValues(in document: JSONValue?) -> [(name: String, value: ResultValue?)] {
         config.resultValues.map { entry in
-            switch document.flatMap({ entry.path.value(in: $0) }).map(JSONValue.init) {
+            switch document.flatMap({ entry.path.value(in: $0) }) {
             case .bool(let flag)?: (entry.name, .boolean(flag))
-            case .number(let number)?: (entry.name, .number(number))
+            case .number(let number)?: (entry.name, .number(number.double))
             case .string(let text)?: (entry.name, Double(text).flatMap { $0.isFinite ? ResultValue.number($0) : nil })
             default: (entry.name, nil)
             }
@@ -204,9 +204,9 @@ struct TaskProbe: HTTPProbe {
     }
 
     /// The hrefs at the first path that leads to any string.
-    static func hrefs(in document: Any, paths: [JSONPath]) -> [String] {
+    static func hrefs(in document: JSONValue, paths: [JSONPath]) -> [String] {
         for path in paths {
-            let found = path.values(in: document).compactMap { $0 as? String }.filter { !$0.isEmpty }
+            let found = path.values(in: document).compactMap(\.string).filter { !$0.isEmpty }
             if !found.isEmpty { return found }
         }
         return []

@@ -64,7 +64,7 @@ struct TaskRecord: Encodable, Sendable {
             let encoded = Dictionary(values.map { name, value -> (String, JSONValue) in
                 switch value {
                 case .boolean(let flag)?: (name, .bool(flag))
-                case .number(let number)?: (name, .number(number))
+                case .number(let number)?: (name, .number(JSONNumber(number)))
                 case nil: (name, .null)
                 }
             }, uniquingKeysWith: { first, _ in first })

@@ -1,5 +1,3 @@
-internal import Foundation
-
 /// A path into a JSON document: dot fields, `[n]` indexes and a final `length()`, e.g.
 /// `database_connection.connected`, `tasks[0].task_href`, `online_workers.length()`; and, where a
 /// path may lead to several values (a task probe's hrefs), `[]` for every element: `tasks[].task_href`.
@@ -59,58 +57,57 @@ public struct JSONPath: Sendable, Equatable, CustomStringConvertible {
     /// Whether the path has a `[]` step, and so may lead to several values.
     public var leadsToSeveral: Bool { steps.contains(.each) }
 
-    /// Every value the path leads to in a document from `JSONSerialization`: `[]` takes each element.
-    public func values(in document: Any) -> [Any] {
-        var current: [Any] = [document]
+    /// Every value the path leads to in `document`: `[]` takes each element of an array.
+    public func values(in document: JSONValue) -> [JSONValue] {
+        var current: [JSONValue] = [document]
         for step in steps {
             if step == .each {
-                current = current.flatMap { ($0 as? [Any]) ?? [] }
+                current = current.flatMap { value -> [JSONValue] in
+                    if case .array(let elements) = value { elements } else { [] }
+                }
             } else {
-                current = current.compactMap { JSONPath(steps: [step], description: description).value(in: $0) }
+                current = current.compactMap { Self.value(after: step, in: $0) }
             }
         }
         return current
     }
 
-    private init(steps: [Step], description: String) {
-        self.steps = steps
-        self.description = description
-    }
-
-    /// The value at the path in a document from `JSONSerialization`, or nil where it leads nowhere.
-    public func value(in document: Any) -> Any? {
-        var current: Any = document
+    /// The value at the path in `document`, or nil where it leads nowhere (or through a `[]`).
+    public func value(in document: JSONValue) -> JSONValue? {
+        var current = document
         for step in steps {
-            switch step {
-            case .field(let name):
-                guard let object = current as? [String: Any], let next = object[name] else { return nil }
-                current = next
-            case .index(let index):
-                guard let array = current as? [Any], index < array.count else { return nil }
-                current = array[index]
-            case .each:
-                return nil
-            case .length:
-                if let array = current as? [Any] { return array.count }
-                if let object = current as? [String: Any] { return object.count }
-                if let string = current as? String { return string.count }
-                return nil
-            }
+            guard let next = Self.value(after: step, in: current) else { return nil }
+            current = next
         }
         return current
+    }
+
+    /// Where one step leads from `value`: a member, an element, or the count of elements, members
+    /// or characters for `length()`; nil where it leads nowhere.
+    private static func value(after step: Step, in value: JSONValue) -> JSONValue? {
+        switch (step, value) {
+        case (.field(let name), .object(let object)):
+            object[name]
+        case (.index(let index), .array(let elements)):
+            index < elements.count ? elements[index] : nil
+        case (.length, .array(let elements)):
+            .number(JSONNumber(integerLiteral: elements.count))
+        case (.length, .object(let object)):
+            .number(JSONNumber(integerLiteral: object.count))
+        case (.length, .string(let text)):
+            .number(JSONNumber(integerLiteral: text.count))
+        default:
+            nil
+        }
     }
 
     /// The value as a number: numbers as they are, booleans as 1 and 0, numeric strings parsed.
-    public func number(in document: Any) -> Double? {
+    public func number(in document: JSONValue) -> Double? {
         switch value(in: document) {
-        case let number as NSNumber:
-            return number.doubleValue
-        case let string as String:
-            return Double(string)
-        case let count as Int:
-            return Double(count)
-        default:
-            return nil
+        case .number(let number)?: number.double
+        case .bool(let flag)?: flag ? 1 : 0
+        case .string(let text)?: Double(text)
+        default: nil
         }
     }
 }
