@@ -45,11 +45,11 @@ struct ShardConfigTests {
             Issue.record("shard-errors.yaml loaded")
         } catch {
             #expect(error.problems.map(\.description) == [
-                "shard-errors.yaml:9:32: scenarios[0].requests[0].path: in \"/home/?arrival={{ arrival.index }}\": arrival.index needs an open-model schedule; use it in a scenario with rate",
-                #"shard-errors.yaml:12:35: databases[0].shards: expected all (run on every shard) or 0 (run on shard 0 only, the default), found "every""#,
-                #"shard-errors.yaml:15:41: ingestion[0].shards: expected all (run on every shard) or 0 (run on shard 0 only, the default), found "1""#,
-                #"shard-errors.yaml:18:74: tasks[0].shards: expected all or 0, found a list"#,
-                #"shard-errors.yaml:21:99: unknown key "shard" in json_values[0]; did you mean "shards"? (valid keys: name, target, every, shards, request, values)"#,
+                #"shard-errors.yaml:10:29: scenarios[0].requests[0].path: in template "/home/?arrival={{ arrival.index }}": arrival.index needs an open-model schedule; use it in a scenario with rate"#,
+                #"shard-errors.yaml:13:29: databases[0].shards: expected all (run on every shard) or 0 (run on shard 0 only, the default), found "every""#,
+                #"shard-errors.yaml:16:41: ingestion[0].shards: expected all (run on every shard) or 0 (run on shard 0 only, the default), found "1""#,
+                "shard-errors.yaml:19:75: tasks[0].shards: expected all or 0, found a list",
+                #"shard-errors.yaml:22:110: unknown key "shard" in json_values[0]; did you mean "shards"? (valid keys: name, target, every, shards, request, values)"#,
             ])
         }
     }

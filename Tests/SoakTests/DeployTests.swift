@@ -240,7 +240,8 @@ struct DeployTests {
     /// The pod mounts a ConfigMap that the overlay renders, and its config loads.
     private func expectConfigMount(_ objects: [[String: Any]], _ pod: [String: Any]) throws {
         let volumes = pod["volumes"] as? [[String: Any]] ?? []
-        let name = try #require(volumes.compactMap { ($0["configMap"] as? [String: Any])?["name"] as? String }.first)
+        let names = volumes.compactMap { ($0["configMap"] as? [String: Any])?["name"] as? String }
+        let name = try #require(names.first)
         let configMap = try object(objects, "ConfigMap", name)
         let config = try #require((configMap["data"] as? [String: String])?["soak.yaml"])
         _ = try ConfigLoader.parse(

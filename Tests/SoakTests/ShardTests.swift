@@ -22,7 +22,7 @@ struct ShardTests {
               - name: closed
                 target: nginx
                 user_count: 10
-                wait: 200ms
+                users: [{ name: default, weight: 1, wait: 200ms }]
                 thresholds: ["p99 < 30s"]
                 requests:
                   - { name: get, path: "/closed", query: { u: "{{ user.index }}", s: "{{ session_id }}" } }

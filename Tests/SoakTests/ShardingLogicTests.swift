@@ -103,6 +103,7 @@ struct ShardingLogicTests {
               - name: users
                 target: t
                 user_count: 10
+                users: [{ name: default, weight: 1, wait: 1s }]
                 credentials: { file: tokens.txt, kind: bearer }
                 pools: { items: { values: [a, b, c, d, e, f, g, h, i, j, k, l], per_user: 2 } }
                 requests: [{ name: home, path: "/?u={{ user.index }}" }]

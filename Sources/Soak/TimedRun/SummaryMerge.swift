@@ -1,5 +1,5 @@
 internal import Foundation
-public import SoakConfig
+internal import SoakConfig
 
 /// `soak merge`: the summary files of the N shards of one timed run (`--shard I/N --summary-file`)
 /// added up bucket by bucket into one run's recordings and judged as one run is, with the config's
