@@ -24,10 +24,12 @@ public struct DaemonOptions: Sendable {
     public var failureInterval: Duration
     /// `--web.config.file`: TLS, client certificates, basic auth and headers for every endpoint.
     public var webConfigFile: String?
+    /// `--shard I/N`: which share of the load this process runs; the whole load by default.
+    public var shard: Shard
 
     public init(
         configFile: String, listenAddress: ListenAddress?, enableLifecycle: Bool, gracePeriod: Duration, timedRun: TimedRunOptions? = nil,
-        failureInterval: Duration = .seconds(60), webConfigFile: String? = nil
+        failureInterval: Duration = .seconds(60), webConfigFile: String? = nil, shard: Shard = .whole
     ) {
         self.configFile = configFile
         self.listenAddress = listenAddress
@@ -36,6 +38,7 @@ public struct DaemonOptions: Sendable {
         self.timedRun = timedRun
         self.failureInterval = failureInterval
         self.webConfigFile = webConfigFile
+        self.shard = shard
     }
 }
 
@@ -102,7 +105,7 @@ public struct Daemon: Sendable {
         let build = BuildInfo.current
         let initial: SoakConfiguration
         do {
-            initial = try ConfigLoader.load(file: options.configFile)
+            initial = try ConfigLoader.load(file: options.configFile).forShard(options.shard)
         } catch {
             throw DaemonError.invalidConfig(error)
         }
@@ -111,7 +114,7 @@ public struct Daemon: Sendable {
         if let run = options.timedRun {
             timedRun = try TimedRun(options: run, config: initial, configFile: options.configFile, configHash: configHash, build: build, logger: logger)
         }
-        let metrics = SoakMetrics(build: build)
+        let metrics = SoakMetrics(build: build, shard: options.shard)
         // --web.config.file (Sources/Soak/WebSecurity): the listener's TLS, and the checks every request passes.
         let webSecurity = try WebSecurity.forDaemon(file: options.webConfigFile, registry: metrics.registry, logger: logger)
         let client: HTTPClient
@@ -130,12 +133,15 @@ public struct Daemon: Sendable {
                 client: client, metrics: HTTPProbeMetrics(registry: metrics.registry), results: results, board: board, logger: logger,
                 recorder: timedRun?.probes),
             board: board, recorder: timedRun?.databases, logger: logger)
-        let config = ConfigState(path: options.configFile, initial: initial, metrics: metrics, supervisors: supervisors, logger: logger)
+        let config = ConfigState(
+            path: options.configFile, shard: options.shard, initial: initial, metrics: metrics, supervisors: supervisors, logger: logger)
         let readiness = Readiness()
         let address = options.listenAddress ?? initial.web.listenAddress
         logger.info(
             "starting soak",
-            metadata: ["version": "\(build.version)", "revision": "\(build.revision)", "config": "\(options.configFile)"])
+            metadata: [
+                "version": "\(build.version)", "revision": "\(build.revision)", "config": "\(options.configFile)", "shard": "\(options.shard)",
+            ])
         if let limit = FileDescriptorLimit.raiseToHardLimit() {
             logger.info("open file limit", metadata: ["soft_before": "\(limit.before)", "soft": "\(limit.after)"])
         }

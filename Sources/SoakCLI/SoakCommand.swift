@@ -10,7 +10,7 @@ struct SoakCommand: AsyncParsableCommand {
         commandName: "soak",
         abstract: "A long-running soak service: continuous HTTP traffic, PostgreSQL and task probes, Prometheus metrics.",
         version: BuildInfo.current.versionText,
-        subcommands: [RunCommand.self, CheckConfigCommand.self, VersionCommand.self],
+        subcommands: [RunCommand.self, CheckConfigCommand.self, MergeCommand.self, VersionCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }

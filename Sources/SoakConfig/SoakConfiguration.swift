@@ -11,15 +11,17 @@ public struct SoakConfiguration: Sendable {
     /// The `targets` section, in the order written.
     public let targets: [TargetConfig]
     /// The `scenarios` section, in the order written.
-    public let scenarios: [ScenarioConfig]
+    public internal(set) var scenarios: [ScenarioConfig]
     /// The `databases` section, in the order written.
-    public let databases: [DatabaseConfig]
+    public internal(set) var databases: [DatabaseConfig]
     /// The `ingestion` section, in the order written.
-    public let ingestion: [IngestionProbeConfig]
+    public internal(set) var ingestion: [IngestionProbeConfig]
     /// The `tasks` section, in the order written.
-    public let tasks: [TaskProbeConfig]
+    public internal(set) var tasks: [TaskProbeConfig]
     /// The `json_values` section, in the order written.
-    public let jsonValues: [JSONValueProbeConfig]
+    public internal(set) var jsonValues: [JSONValueProbeConfig]
+    /// The shard this config runs as (``forShard(_:)``); the whole load unless sharded.
+    public internal(set) var shard = Shard.whole
 
     static let keys = ["web", "results_file", "http", "targets", "scenarios", "ingestion", "tasks", "json_values", "databases"]
 

@@ -64,7 +64,7 @@ struct ProbeConfigTests {
                 "probe-errors.yaml:10:83: tasks[1].poll_interval: 10m is not shorter than timeout 5m; poll more often or follow longer",
                 #"probe-errors.yaml:11:76: tasks[2].task_hrefs: invalid index in "tasks[x]"; write [0], [1], ..."#,
                 "probe-errors.yaml:11:106: tasks[2].max_in_progress: must be at least 1, found 0",
-                #"probe-errors.yaml:11:109: unknown key "retry" in tasks[2] (valid keys: name, target, every, dispatch, task_hrefs, poll_interval, timeout, max_in_progress, result_values, thresholds)"#,
+                #"probe-errors.yaml:11:109: unknown key "retry" in tasks[2] (valid keys: name, target, every, shards, dispatch, task_hrefs, poll_interval, timeout, max_in_progress, result_values, thresholds)"#,
                 #"probe-errors.yaml:13:5: json_values[0]: missing required key "values", e.g. values: { online_workers: online_workers.length() }"#,
                 #"probe-errors.yaml:14:5: json_values[1]: missing required key "request", e.g. request: { path: /pulp/api/v3/status/ }"#,
                 #"probe-errors.yaml:16:15: json_values[1].values.2bad: invalid name "2bad"; use letters, digits, _ and -, starting with a letter"#,

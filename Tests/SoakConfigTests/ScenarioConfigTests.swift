@@ -12,7 +12,7 @@ struct ScenarioConfigTests {
             #expect(error.problems.map(\.description) == [
             #"scenario-errors.yaml:5:13: scenarios[0].target: no target named "nowhere" (defined: api)"#,
             #"scenario-errors.yaml:6:11: scenarios[0].rate: invalid rate "5 per second": write COUNT/UNIT with a positive count and a unit of s, m or h, e.g. 5/s or 120/m"#,
-            #"scenario-errors.yaml:8:26: scenarios[0].requests[0].path: in template "/items/{{ uid }}": unknown function "uid" (known: uuid, session_id, user.id, user.index, user.class, randint, choice, now, pool, env, private_ip)"#,
+            #"scenario-errors.yaml:8:26: scenarios[0].requests[0].path: in template "/items/{{ uid }}": unknown function "uid" (known: uuid, session_id, user.id, user.index, user.class, arrival.index, randint, choice, now, pool, env, private_ip)"#,
             #"scenario-errors.yaml:9:26: scenarios[0].requests[1].path: must start with /, e.g. /api/v1/status"#,
             #"scenario-errors.yaml:9:46: scenarios[0].requests[1].method: unknown method "FETCH" (known: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS)"#,
             #"scenario-errors.yaml:13:20: scenarios[1].max_in_flight: only scenarios with a rate (the open model) take max_in_flight"#,

@@ -54,7 +54,7 @@ struct TemplateTests {
     }
 
     @Test(arguments: [
-        ("{{ uid }}", #"unknown function "uid" (known: uuid, session_id, user.id, user.index, user.class, randint, choice, now, pool, env, private_ip)"#),
+        ("{{ uid }}", #"unknown function "uid" (known: uuid, session_id, user.id, user.index, user.class, arrival.index, randint, choice, now, pool, env, private_ip)"#),
         ("{{ uuid", #""{{" without a closing "}}"; write {{ "{{" }} for literal braces"#),
         ("{{ }}", "an empty {{ }}; write an expression such as {{ uuid }}"),
         ("{{ randint 5 }}", "randint takes two whole numbers, e.g. {{ randint 800 1000 }}"),

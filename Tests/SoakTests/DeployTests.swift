@@ -172,4 +172,80 @@ struct DeployTests {
         #expect(basicAuth?["username"] == ["name": "soak-scrape-credentials", "key": "username"])
         #expect(basicAuth?["password"] == ["name": "soak-scrape-credentials", "key": "password"])
     }
+
+    /// The pod spec of a rendered workload (Deployment, StatefulSet or Job).
+    private func podSpec(_ workload: [String: Any]) throws -> [String: Any] {
+        try #require(((workload["spec"] as? [String: Any])?["template"] as? [String: Any])?["spec"] as? [String: Any])
+    }
+
+    @Test func shardedOverlayRunsOneStatefulSetPodPerShardAndScrapesEvery() throws {
+        let objects = try render("deploy/kubernetes/overlays/sharded")
+        #expect(!objects.contains { $0["kind"] as? String == "Deployment" })
+        let set = try object(objects, "StatefulSet", "soak")
+        let spec = try #require(set["spec"] as? [String: Any])
+        #expect(spec["podManagementPolicy"] as? String == "Parallel")
+        let replicas = try #require(spec["replicas"] as? Int)
+        let container = try #require((try podSpec(set)["containers"] as? [[String: Any]])?.first)
+        #expect((container["image"] as? String)?.hasPrefix("quay.io/example/soak:") == true)
+        // --shard.count is the number of replicas, and the index is the pod's, from the downward API.
+        #expect((container["args"] as? [String] ?? []).contains("--shard.count=\(replicas)"))
+        let env = container["env"] as? [[String: Any]] ?? []
+        let index = (env.first { $0["name"] as? String == "SOAK_SHARD_INDEX" }?["valueFrom"] as? [String: Any])?["fieldRef"] as? [String: String]
+        #expect(index?["fieldPath"] == "metadata.labels['apps.kubernetes.io/pod-index']")
+        for pod in 0..<replicas {
+            let shard = Shard.resolve(flag: nil, count: replicas, fromHostname: false, environment: ["SOAK_SHARD_INDEX": "\(pod)"], hostname: "soak-\(pod)")
+            #expect((try? shard.get())?.description == "\(pod)/\(replicas)")
+        }
+        // The governing Service is headless and not selected by the ServiceMonitor; the Service soak,
+        // which is, selects every pod of the set.
+        let headless = try object(objects, "Service", "soak-pods")
+        #expect((headless["spec"] as? [String: Any])?["clusterIP"] as? String == "None")
+        #expect((headless["metadata"] as? [String: Any])?["name"] as? String == spec["serviceName"] as? String)
+        let podLabels = try #require(((spec["template"] as? [String: Any])?["metadata"] as? [String: Any])?["labels"] as? [String: String])
+        let service = try #require(objects.first { $0["kind"] as? String == "Service" && ($0["metadata"] as? [String: Any])?["name"] as? String == "soak" })
+        let selector = try #require((service["spec"] as? [String: Any])?["selector"] as? [String: String])
+        #expect(selector.allSatisfy { podLabels[$0.key] == $0.value })
+        let monitor = try #require(try object(objects, "ServiceMonitor")["spec"] as? [String: Any])
+        let matchLabels = try #require((monitor["selector"] as? [String: Any])?["matchLabels"] as? [String: String])
+        let labels = { (object: [String: Any]) in (object["metadata"] as? [String: Any])?["labels"] as? [String: String] ?? [:] }
+        #expect(matchLabels.allSatisfy { labels(service)[$0.key] == $0.value })
+        #expect(!matchLabels.allSatisfy { labels(headless)[$0.key] == $0.value })
+        try expectConfigMount(objects, try podSpec(set))
+    }
+
+    @Test func gateOverlayRunsAnIndexedJobWhosePodZeroMergesAndJudges() throws {
+        let objects = try render("deploy/kubernetes/overlays/gate")
+        #expect(!objects.contains { $0["kind"] as? String == "Deployment" })
+        let job = try object(objects, "Job", "soak-gate")
+        let spec = try #require(job["spec"] as? [String: Any])
+        #expect(spec["completionMode"] as? String == "Indexed")
+        let completions = try #require(spec["completions"] as? Int)
+        #expect(spec["parallelism"] as? Int == completions && spec["backoffLimit"] as? Int == 0)
+        let pod = try podSpec(job)
+        #expect(pod["restartPolicy"] as? String == "Never")
+        let container = try #require((pod["containers"] as? [[String: Any]])?.first)
+        let script = (container["args"] as? [String] ?? []).joined(separator: "\n")
+        #expect(script.contains("--shard=\"$JOB_COMPLETION_INDEX/\(completions)\""))
+        #expect(script.contains("--summary-file=\"$run/shard-$JOB_COMPLETION_INDEX.json\""))
+        #expect(script.contains("exec soak merge --config.file=/etc/soak/soak.yaml"))
+        for index in 0..<completions { #expect(script.contains("\"$run\"/shard-\(index).json"), "shard \(index)") }
+        // The summaries go to a shared volume that pods on any node can write.
+        let claim = try object(objects, "PersistentVolumeClaim", "soak-gate-summaries")
+        #expect((claim["spec"] as? [String: Any])?["accessModes"] as? [String] == ["ReadWriteMany"])
+        let volumes = pod["volumes"] as? [[String: Any]] ?? []
+        #expect(volumes.contains { (($0["persistentVolumeClaim"] as? [String: Any])?["claimName"] as? String) == "soak-gate-summaries" })
+        try expectConfigMount(objects, pod)
+    }
+
+    /// The pod mounts a ConfigMap that the overlay renders, and its config loads.
+    private func expectConfigMount(_ objects: [[String: Any]], _ pod: [String: Any]) throws {
+        let volumes = pod["volumes"] as? [[String: Any]] ?? []
+        let names = volumes.compactMap { ($0["configMap"] as? [String: Any])?["name"] as? String }
+        let name = try #require(names.first)
+        let configMap = try object(objects, "ConfigMap", name)
+        let config = try #require((configMap["data"] as? [String: String])?["soak.yaml"])
+        _ = try ConfigLoader.parse(
+            yaml: config, file: "soak.yaml", baseDirectory: "/",
+            environment: ["PULP_API_ROOT": "http://pulp-api.pulp-perf.svc:24817", "PULP_USER": "u", "PULP_PASSWORD": "p", "PULP_DB_DSN": "host=db"])
+    }
 }

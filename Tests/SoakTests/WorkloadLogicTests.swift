@@ -6,11 +6,11 @@ import Testing
 struct WorkloadLogicTests {
     @Test func constantArrivalsAreEvenlySpacedWithoutDrift() {
         var schedule = ArrivalSchedule(rate: Rate("3/s")!, arrivals: .constant, random: SeededRandom(seed: 1))
-        let first = (0..<4).map { _ in schedule.next() }
+        let first = (0..<4).map { _ in schedule.next().offset }
         #expect(first == [.zero, .nanoseconds(333_333_333), .nanoseconds(666_666_667), .seconds(1)])
         for _ in 4..<3_000_000 { _ = schedule.next() }
         // After a million seconds' worth of arrivals the offset is still exact to the nanosecond.
-        #expect(schedule.next() == .seconds(1_000_000))
+        #expect(schedule.next() == Arrival(index: 3_000_000, offset: .seconds(1_000_000)))
     }
 
     @Test func poissonArrivalsHaveTheMeanRateAndExponentialGaps() {
@@ -18,7 +18,7 @@ struct WorkloadLogicTests {
         var previous = Duration.zero
         var gaps: [Double] = []
         for _ in 0..<20_000 {
-            let next = schedule.next()
+            let next = schedule.next().offset
             gaps.append(DurationSyntax.seconds(next - previous))
             previous = next
         }

@@ -17,6 +17,8 @@ actor ConfigState {
     typealias Outcome = Result<SoakConfiguration, ConfigError>
 
     let path: String
+    /// The shard this process is: every config loaded is cut to it (``SoakConfiguration/forShard(_:)``).
+    let shard: Shard
     private(set) var current: SoakConfiguration
     private(set) var lastLoad: LoadStatus
     /// Whether a config is being applied now: the one loaded at start until ``applyInitial()`` has
@@ -29,8 +31,9 @@ actor ConfigState {
     private let supervisors: Supervisors
     private let logger: Logger
 
-    init(path: String, initial: SoakConfiguration, metrics: SoakMetrics, supervisors: Supervisors, logger: Logger) {
+    init(path: String, shard: Shard = .whole, initial: SoakConfiguration, metrics: SoakMetrics, supervisors: Supervisors, logger: Logger) {
         self.path = path
+        self.shard = shard
         self.current = initial
         self.lastLoad = LoadStatus(successful: true, at: Date(), problems: [])
         self.metrics = metrics
@@ -74,7 +77,7 @@ actor ConfigState {
 
     private func loadAndApply(trigger: String) async -> Outcome {
         do throws(ConfigError) {
-            let next = try ConfigLoader.load(file: path)
+            let next = try ConfigLoader.load(file: path).forShard(shard)
             guard next.http.latencyBuckets == current.http.latencyBuckets else {
                 throw ConfigError(problems: [
                     ConfigProblem(

@@ -1,5 +1,6 @@
 internal import Foundation
 public import Prometheus
+public import SoakConfig
 import Synchronization
 
 /// soak's own metric families: build info, config reload status and the standard `process_*` set.
@@ -14,7 +15,7 @@ public final class SoakMetrics: Sendable {
     private let reloadSuccessTimestamp: Gauge
     private let process: ProcessCollector
 
-    public init(build: BuildInfo = .current) {
+    public init(build: BuildInfo = .current, shard: Shard = .whole) {
         let registry = PrometheusCollectorRegistry()
         registries = MetricRegistries(main: registry)
         registry.makeGauge(
@@ -22,6 +23,12 @@ public final class SoakMetrics: Sendable {
                 namespace: "soak", metricName: "build", unitName: "info",
                 helpText: "A metric with a constant 1 labelled with the version, git revision and Swift version soak was built from."),
             labels: [("version", build.version), ("revision", build.revision), ("swift_version", build.swiftVersion)]
+        ).set(to: 1)
+        registry.makeGauge(
+            descriptor: MetricNameDescriptor(
+                namespace: "soak", metricName: "shard", unitName: "info",
+                helpText: "A metric with a constant 1 labelled with this process's shard and the number of shards (--shard I/N; 0 of 1 unsharded)."),
+            labels: [("shard", String(shard.index)), ("shards", String(shard.count))]
         ).set(to: 1)
         reloadSuccessful = registry.makeGauge(
             descriptor: MetricNameDescriptor(

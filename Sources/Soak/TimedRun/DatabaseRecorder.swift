@@ -40,14 +40,9 @@ final class DatabaseRecorder: Sendable {
         probes.withLock { probes in probes.update(where: { $0.0 == key }, new: { (key, ProbeTally()) }) { change(&$0.1) } }
     }
 
-    /// A probe's latency at `quantile`, in seconds; nil when it recorded none.
-    func latency(database: String, probe: String, at quantile: Double) -> Double? {
-        probes.withLock { probes in
-            guard let tally = probes.first(where: { $0.0 == Key(database: database, name: probe) })?.1, tally.latency.totalCount > 0 else {
-                return nil
-            }
-            return Double(tally.latency.valueAtPercentile(quantile * 100)) / 1_000_000
-        }
+    /// Each probe's latency histogram, for the verdict and the summary's recordings.
+    var latencies: [RunRecordings.ProbeLatency] {
+        probes.withLock { $0 }.map { RunRecordings.ProbeLatency(database: $0.0.database, probe: $0.0.name, latency: $0.1.latency) }
     }
 
     func figures() -> [DatabaseFigures] {

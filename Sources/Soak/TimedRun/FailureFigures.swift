@@ -38,3 +38,28 @@ public struct FailureFigures: Codable, Sendable, Equatable {
         try container.encode(lastSeen, forKey: .lastSeen)
     }
 }
+
+extension FailureFigures {
+    /// The most frequent first, then by request, reason, code and message.
+    static func sorted(_ rows: [FailureFigures]) -> [FailureFigures] {
+        rows.sorted { ($1.count, $0.key, $0.reason, $0.code, $0.message ?? "") < ($0.count, $1.key, $1.reason, $1.code, $1.message ?? "") }
+    }
+
+    /// Rows of several shards added up: one row per request, reason, code and message, its counts
+    /// summed, seen first at the earliest and last at the latest.
+    static func merged(_ rows: [FailureFigures]) -> [FailureFigures] {
+        var merged: [FailureFigures] = []
+        for row in rows {
+            if let index = merged.firstIndex(where: {
+                $0.key == row.key && $0.method == row.method && $0.reason == row.reason && $0.code == row.code && $0.message == row.message
+            }) {
+                merged[index].count += row.count
+                merged[index].firstSeen = min(merged[index].firstSeen, row.firstSeen)
+                merged[index].lastSeen = max(merged[index].lastSeen, row.lastSeen)
+            } else {
+                merged.append(row)
+            }
+        }
+        return sorted(merged)
+    }
+}

@@ -32,13 +32,13 @@ public struct LocustCSV: Sendable {
     /// `PREFIX_failures.csv`: a row per request and error (`reason: message`).
     public let failures: String
 
-    init(recorder: RunRecorder, failures: [FailureFigures], config: SoakConfiguration, startedAt: Date, duration: Duration) {
-        let entries = recorder.tallies.map { (method: $0.method, name: "\($0.scenario)/\($0.request)", tally: $0.tally) }
+    init(requests: [RunRecordings.Request], window: Duration, failures: [FailureFigures], config: SoakConfiguration, startedAt: Date, duration: Duration) {
+        let entries = requests.map { (method: $0.method, name: "\($0.scenario)/\($0.request)", tally: $0.tally) }
             .sorted { ($0.name, $0.method) < ($1.name, $1.method) }
         var total = RecordingTally()
         for entry in entries { total.add(entry.tally) }
         let seconds = max(duration / .seconds(1), 0.001)
-        let windowSeconds = recorder.window / .seconds(1)
+        let windowSeconds = window / .seconds(1)
 
         var stats = [Self.statsColumns]
         for (method, name, tally) in entries + [("", "Aggregated", total)] {

@@ -53,11 +53,10 @@ final class ProbeRecorder: Sendable {
         }
     }
 
-    /// A task probe's phase at `quantile`, in seconds; nil when no finished task had it.
-    func phase(probe: String, phase: String, at quantile: Double) -> Double? {
-        tasks.withLock { tasks in
-            guard let histogram = tasks.first(where: { $0.figures.probe == probe })?.phases[phase], histogram.totalCount > 0 else { return nil }
-            return Double(histogram.valueAtPercentile(quantile * 100)) / 1000
+    /// Each task probe's phase histograms, for the verdict and the summary's recordings.
+    var phases: [RunRecordings.TaskPhase] {
+        tasks.withLock { $0 }.flatMap { tally in
+            tally.phases.sorted { $0.key < $1.key }.map { RunRecordings.TaskPhase(probe: tally.figures.probe, phase: $0.key, histogram: $0.value) }
         }
     }
 

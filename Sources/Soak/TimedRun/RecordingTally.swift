@@ -77,6 +77,43 @@ struct RecordingTally: Sendable {
         }
     }
 
+    /// The tally as the summary file keeps it, histograms in HdrHistogram's compressed encoding
+    /// (failures are in the summary's failures table).
+    func record() throws(HistogramEncoding.Failure) -> SummaryRecordings.Tally {
+        var phaseRecords: [String: String] = [:]
+        for (phase, histogram) in phases { phaseRecords[phase] = try HistogramEncoding.encode(histogram) }
+        var windowRecords: [SummaryRecordings.Window] = []
+        for window in windows {
+            windowRecords.append(
+                .init(
+                    count: window.count, errors: window.errors, latencySumMicros: window.latencySum, responseBytes: window.responseBytes,
+                    latency: try HistogramEncoding.encode(window.latency)))
+        }
+        return SummaryRecordings.Tally(
+            count: count, errors: errors, latencySumMicros: latencySum, responseBytes: responseBytes, errorsByReason: reasons,
+            latency: try HistogramEncoding.encode(latency), phases: phaseRecords, windows: windowRecords)
+    }
+
+    /// An empty tally.
+    init() {}
+
+    /// The tally a summary file kept.
+    init(record: SummaryRecordings.Tally) throws(HistogramEncoding.Failure) {
+        count = record.count
+        errors = record.errors
+        latencySum = record.latencySumMicros
+        responseBytes = record.responseBytes
+        reasons = record.errorsByReason
+        latency = try HistogramEncoding.decode(record.latency)
+        for (phase, text) in record.phases { phases[phase] = try HistogramEncoding.decode(text) }
+        for window in record.windows {
+            windows.append(
+                Window(
+                    count: window.count, errors: window.errors, latencySum: window.latencySumMicros, responseBytes: window.responseBytes,
+                    latency: try HistogramEncoding.decode(window.latency)))
+        }
+    }
+
     /// The latency at `quantile` (0.95 for p95), in seconds; nil when nothing was recorded.
     func latency(at quantile: Double) -> Double? {
         latency.totalCount == 0 ? nil : Double(latency.valueAtPercentile(quantile * 100)) / 1_000_000

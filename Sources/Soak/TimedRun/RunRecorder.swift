@@ -27,46 +27,21 @@ final class RunRecorder: Sendable {
         }
     }
 
-    /// A request's latency at `quantile` (0.95 for p95), in seconds; nil when it has none.
-    func latency(of key: String, at quantile: Double) -> Double? {
-        recordings.withLock { $0 }.first { "\($0.scenario)/\($0.request)" == key }?.snapshot.latency(at: quantile)
-    }
-
     /// Every request's recording so far, in the order the requests were first made.
-    var tallies: [(scenario: String, request: String, method: String, tally: RecordingTally)] {
-        recordings.withLock { $0 }.map { ($0.scenario, $0.request, $0.method, $0.snapshot) }
-    }
-
-    /// Every request's figures, in the order the requests were first made.
-    func figures(until end: ContinuousClock.Instant) -> [RequestFigures] {
-        tallies.map { $0.tally.figures(scenario: $0.scenario, request: $0.request, method: $0.method, duration: end - startedAt, window: window) }
+    var tallies: [RunRecordings.Request] {
+        recordings.withLock { $0 }.map { RunRecordings.Request(scenario: $0.scenario, request: $0.request, method: $0.method, tally: $0.snapshot) }
     }
 
     /// Every request's failures by reason, code and message, the most frequent first.
     func failures() -> [FailureFigures] {
-        tallies.flatMap { recording in
+        FailureFigures.sorted(tallies.flatMap { recording in
             recording.tally.failures.entries.map { key, entry in
                 FailureFigures(
                     scenario: recording.scenario, request: recording.request, method: recording.method, reason: key.reason, code: key.code,
                     message: key.message, count: entry.count, firstSeen: Timestamp.rfc3339(entry.firstSeen),
                     lastSeen: Timestamp.rfc3339(entry.lastSeen))
             }
-        }.sorted { ($1.count, $0.key, $0.reason, $0.code, $0.message ?? "") < ($0.count, $1.key, $1.reason, $1.code, $1.message ?? "") }
-    }
-
-    /// Each scenario's requests added together (request `*`), in the order the scenarios were first seen.
-    func scenarioFigures(until end: ContinuousClock.Instant) -> [RequestFigures] {
-        let tallies = self.tallies
-        var scenarios: [String] = []
-        for recording in tallies where !scenarios.contains(recording.scenario) { scenarios.append(recording.scenario) }
-        return scenarios.map { scenario in
-            var total = RecordingTally()
-            let members = tallies.filter { $0.scenario == scenario }
-            for recording in members { total.add(recording.tally) }
-            let methods = Set(members.map(\.method))
-            return total.figures(
-                scenario: scenario, request: "*", method: methods.count == 1 ? methods.first ?? "" : "*", duration: end - startedAt, window: window)
-        }
+        })
     }
 }
 

@@ -132,6 +132,10 @@ public struct RunSummary: Codable, Sendable {
     public var ingestion: [IngestionFigures] = []
     /// Set when the run was compared with a baseline.
     public var baseline: BaselineReport?
+    /// The histograms and counts behind the figures and the shard that recorded them, for `soak merge`.
+    var recordings: SummaryRecordings?
+    /// Set by `soak merge`: the shards whose summaries were merged into this one.
+    public var mergedShards: [String]?
     public var checks: [Check]
     public var passed: Bool
 
@@ -153,8 +157,9 @@ public struct RunSummary: Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case schema, revision, completed, requests, scenarios, databases, failures, tasks, ingestion, baseline, checks, passed
+        case schema, revision, completed, requests, scenarios, databases, failures, tasks, ingestion, baseline, checks, passed, recordings
         case soakVersion = "soak_version"
+        case mergedShards = "merged_shards"
         case configFile = "config_file"
         case configHash = "config_hash"
         case startedAt = "started_at"
@@ -181,6 +186,8 @@ public struct RunSummary: Codable, Sendable {
         tasks = try container.decodeIfPresent([TaskFigures].self, forKey: .tasks) ?? []
         ingestion = try container.decodeIfPresent([IngestionFigures].self, forKey: .ingestion) ?? []
         baseline = try container.decodeIfPresent(BaselineReport.self, forKey: .baseline)
+        recordings = try container.decodeIfPresent(SummaryRecordings.self, forKey: .recordings)
+        mergedShards = try container.decodeIfPresent([String].self, forKey: .mergedShards)
         checks = try container.decode([Check].self, forKey: .checks)
         passed = try container.decode(Bool.self, forKey: .passed)
     }

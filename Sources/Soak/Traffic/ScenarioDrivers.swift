@@ -76,6 +76,7 @@ final class OpenDriver: ScenarioDriver {
     private let model: ScenarioConfig.OpenModel
     private let picker: WeightedPicker?
     private var schedule: ArrivalSchedule
+    private let scheduleRandom: SeededRandom
     private var scope: RenderScope
     private var start = ContinuousClock.now
     private var intended = ContinuousClock.now
@@ -86,16 +87,33 @@ final class OpenDriver: ScenarioDriver {
         self.id = id
         self.run = run
         self.model = model
+        let shard = run.config.shard
         let random = run.config.seed.map(SeededRandom.init(seed:)) ?? SeededRandom()
         picker = WeightedPicker(weights: run.plans.map(\.config.weight))
-        schedule = ArrivalSchedule(rate: model.rate, arrivals: model.arrivals, random: random.derived(-1))
-        scope = RenderScope(random: random, user: nil, pools: run.pools, now: Date())
+        // Sharded, every shard draws the same schedule: from the seed, or without one from the scenario's name.
+        let scheduleSeed = run.config.seed ?? (shard.isWhole ? nil : ArrivalSchedule.seed(naming: run.config.name))
+        let scheduleRandom = (scheduleSeed.map(SeededRandom.init(seed:)) ?? random).derived(-1)
+        self.scheduleRandom = scheduleRandom
+        // Replaced in begin, once the wall clock it starts at is known.
+        schedule = ArrivalSchedule(rate: model.rate, arrivals: model.arrivals, random: scheduleRandom)
+        // Each shard picks requests and renders templates with randomness of its own.
+        scope = RenderScope(random: shard.isWhole ? random : random.derived(-2 - shard.index), user: nil, pools: run.pools, now: Date())
     }
 
     func begin(at now: ContinuousClock.Instant, on loop: any TransferStarter) {
         guard picker != nil else { return }
         start = now
-        intended = start + schedule.next()
+        let wallClock = Duration.seconds(Date().timeIntervalSince1970)
+        schedule = ArrivalSchedule(
+            rate: model.rate, arrivals: model.arrivals, random: scheduleRandom, shard: run.config.shard, wallClock: wallClock)
+        scheduleNext(on: loop)
+    }
+
+    /// Takes the schedule's next arrival and asks the loop to fire at its instant.
+    private func scheduleNext(on loop: any TransferStarter) {
+        let arrival = schedule.next()
+        intended = start + arrival.offset
+        scope.arrival = arrival.index
         loop.schedule(.arrival(driver: id), at: intended)
     }
 
@@ -108,8 +126,7 @@ final class OpenDriver: ScenarioDriver {
             inFlight = send(plan: picker.pick(using: &scope.random), scope: &scope, credential: nil, since: intended, user: nil, on: loop)
             run.metrics.setInFlight(inFlight)
         }
-        intended = start + schedule.next()
-        loop.schedule(.arrival(driver: id), at: intended)
+        scheduleNext(on: loop)
     }
 
     func completed(_ transfer: ScenarioTransfer, outcome: HTTPOutcome, at now: ContinuousClock.Instant, on loop: any TransferStarter) {
@@ -129,6 +146,7 @@ final class ClosedDriver: ScenarioDriver {
     let id: Int
     let run: ScenarioRun
     private let model: ScenarioConfig.ClosedModel
+    /// This shard's users; events and transfers name a user by its position here.
     private var users: [VirtualUser] = []
     private let pickers: [WeightedPicker?]
     private let counts: [VirtualUserCount]
@@ -147,29 +165,13 @@ final class ClosedDriver: ScenarioDriver {
             })
         }
         counts = model.classes.map { run.metrics.virtualUsers(userClass: $0.name) }
-        let assignment = UserPlan.classAssignment(userCount: model.userCount, classes: model.classes)
-        users.reserveCapacity(assignment.count)
-        for (index, classIndex) in assignment.enumerated() {
-            var userRandom = random.derived(index)
-            let credential = config.credentials?.entries[index]
-            let id = config.credentials?.userID(at: index) ?? "\(config.name)-\(index)"
-            let identity = VirtualUserIdentity(
-                index: index, id: id, userClass: model.classes[classIndex].name, sessionID: VirtualUserIdentity.makeSessionID(using: &userRandom))
-            var pools: [String: [TemplateValue]] = [:]
-            for pool in config.pools {
-                pools[pool.name] = UserPlan.poolSlice(run.pools[pool.name] ?? [], perUser: pool.perUser, overlap: pool.overlap, index: index)
-            }
-            users.append(
-                VirtualUser(
-                    index: index, classIndex: classIndex, scope: RenderScope(random: userRandom, user: identity, pools: pools, now: Date()),
-                    credential: credential))
-        }
+        users = VirtualUser.users(of: config, model: model, pools: run.pools, random: random)
     }
 
     func begin(at now: ContinuousClock.Instant, on loop: any TransferStarter) {
-        for user in users where pickers[user.classIndex] != nil {
+        for (position, user) in users.enumerated() where pickers[user.classIndex] != nil {
             let offset = UserPlan.startOffset(index: user.index, userCount: model.userCount, rampUp: model.rampUp)
-            loop.schedule(.user(driver: id, index: user.index), at: now + offset)
+            loop.schedule(.user(driver: id, index: position), at: now + offset)
         }
     }
 

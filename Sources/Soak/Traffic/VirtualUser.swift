@@ -1,3 +1,4 @@
+internal import Foundation
 internal import SoakConfig
 
 /// One closed-model virtual user as the event loop drives it: it waits for its start in the ramp-up,
@@ -53,5 +54,32 @@ struct VirtualUser {
 
     mutating func stop() {
         phase = .stopped
+    }
+}
+
+extension VirtualUser {
+    /// The users of a closed-model scenario this process runs: all of them, or sharded (`--shard I/N`)
+    /// the users whose global index is `I` modulo `N`. Each has the class, identity, credential, pool
+    /// slice and randomness of its global index, so a user is the same whichever shard runs it, and
+    /// no user runs on two shards.
+    static func users(of config: ScenarioConfig, model: ScenarioConfig.ClosedModel, pools: [String: [TemplateValue]], random: SeededRandom) -> [VirtualUser] {
+        let assignment = UserPlan.classAssignment(userCount: model.userCount, classes: model.classes)
+        var users: [VirtualUser] = []
+        for (index, classIndex) in assignment.enumerated() where config.shard.owns(Int64(index)) {
+            var userRandom = random.derived(index)
+            let credential = config.credentials?.entries[index]
+            let id = config.credentials?.userID(at: index) ?? "\(config.name)-\(index)"
+            let identity = VirtualUserIdentity(
+                index: index, id: id, userClass: model.classes[classIndex].name, sessionID: VirtualUserIdentity.makeSessionID(using: &userRandom))
+            var slices: [String: [TemplateValue]] = [:]
+            for pool in config.pools {
+                slices[pool.name] = UserPlan.poolSlice(pools[pool.name] ?? [], perUser: pool.perUser, overlap: pool.overlap, index: index)
+            }
+            users.append(
+                VirtualUser(
+                    index: index, classIndex: classIndex, scope: RenderScope(random: userRandom, user: identity, pools: slices, now: Date()),
+                    credential: credential))
+        }
+        return users
     }
 }

@@ -14,12 +14,14 @@ public struct DatabaseConfig: Sendable, Equatable {
     public let probes: [DatabaseProbeConfig]
     /// The connection-lifetime tests, in the order written.
     public let holds: [HoldConfig]
+    /// Which shards run the probes and holds: shard 0 only (the default) or `all`.
+    public let shards: ShardPlacement
     /// The password given in the connection string, so that messages can be scrubbed of it.
     let password: String?
     /// Host, port, database and user of the connection string (never the password), for the status page.
     public let endpoint: String
 
-    static let keys = ["name", "dsn", "dsn_file", "connect_timeout", "probes", "holds"]
+    static let keys = ["name", "dsn", "dsn_file", "connect_timeout", "probes", "holds", "shards"]
     static let defaultConnectTimeout = Duration.seconds(10)
 
     /// `text` with the connection string's password (if any) replaced by `<secret>`.
@@ -78,12 +80,14 @@ public struct DatabaseConfig: Sendable, Equatable {
                 holds.append(hold)
             }
         }
-        guard valid, let name, let connectTimeout, let probes else { return nil }
+        let shards = fields["shards"].map { reader.shardPlacement($0, path: fields.path("shards")) } ?? .first
+        guard valid, let name, let connectTimeout, let probes, let shards else { return nil }
         self.name = name
         self.dsn = dsn
         self.connectTimeout = connectTimeout
         self.probes = probes
         self.holds = holds
+        self.shards = shards
         self.password = password
         self.endpoint = endpoint
     }
@@ -99,6 +103,7 @@ public struct DatabaseConfig: Sendable, Equatable {
         pairs.append((Node("connect_timeout"), Node(DurationSyntax.format(connectTimeout))))
         pairs.append((Node("probes"), Node(probes.map { (Node($0.kind.rawValue), $0.node) })))
         if !holds.isEmpty { pairs.append((Node("holds"), Node(holds.map(\.node)))) }
+        pairs.append((Node("shards"), Node(shards.rawValue)))
         return Node(pairs)
     }
 }

@@ -7,6 +7,8 @@ public struct IngestionProbeConfig: Sendable, Equatable {
     public let name: String
     public let target: TargetConfig
     public let every: Duration
+    /// Which shards run it: shard 0 only (the default) or `all`.
+    public let shards: ShardPlacement
     /// Calls made at once each round. Default 1.
     public let concurrency: Int
     /// The call; default `GET /api/pulp/test/tasks/` with a 30 s timeout.
@@ -34,6 +36,7 @@ public struct IngestionProbeConfig: Sendable, Equatable {
         name = basics.name
         target = basics.target
         every = basics.every
+        shards = basics.shards
         self.concurrency = concurrency
         self.request = request
         self.countPath = countPath
@@ -42,7 +45,7 @@ public struct IngestionProbeConfig: Sendable, Equatable {
 
     var node: Node {
         Node([
-            (Node("name"), Node(name)), (Node("target"), Node(target.name)), (Node("every"), Node(DurationSyntax.format(every))),
+            (Node("name"), Node(name)), (Node("target"), Node(target.name)), (Node("every"), Node(DurationSyntax.format(every))), (Node("shards"), Node(shards.rawValue)),
             (Node("concurrency"), Node(String(concurrency))), (Node("request"), Node(request.nodePairs)),
             (Node("count_path"), Node(countPath.description)),
         ] + (thresholds.isEmpty ? [] : [(Node("thresholds"), Node(thresholds.map { Node($0.description) }))]))

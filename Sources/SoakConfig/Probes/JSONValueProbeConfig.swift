@@ -7,6 +7,8 @@ public struct JSONValueProbeConfig: Sendable, Equatable {
     public let name: String
     public let target: TargetConfig
     public let every: Duration
+    /// Which shards run it: shard 0 only (the default) or `all`.
+    public let shards: ShardPlacement
     public let request: HTTPRequestConfig
     /// The `name` label of each value and where it is, in the order written.
     public let values: [(name: String, path: JSONPath)]
@@ -15,7 +17,7 @@ public struct JSONValueProbeConfig: Sendable, Equatable {
     static let defaultEvery = Duration.seconds(30)
 
     public static func == (lhs: JSONValueProbeConfig, rhs: JSONValueProbeConfig) -> Bool {
-        lhs.name == rhs.name && lhs.target == rhs.target && lhs.every == rhs.every && lhs.request == rhs.request
+        lhs.name == rhs.name && lhs.target == rhs.target && lhs.every == rhs.every && lhs.shards == rhs.shards && lhs.request == rhs.request
             && lhs.values.elementsEqual(rhs.values, by: { $0.name == $1.name && $0.path == $1.path })
     }
 
@@ -40,13 +42,14 @@ public struct JSONValueProbeConfig: Sendable, Equatable {
         name = basics.name
         target = basics.target
         every = basics.every
+        shards = basics.shards
         self.request = request
         self.values = values
     }
 
     var node: Node {
         Node([
-            (Node("name"), Node(name)), (Node("target"), Node(target.name)), (Node("every"), Node(DurationSyntax.format(every))),
+            (Node("name"), Node(name)), (Node("target"), Node(target.name)), (Node("every"), Node(DurationSyntax.format(every))), (Node("shards"), Node(shards.rawValue)),
             (Node("request"), Node(request.nodePairs)), (Node("values"), Node(values.map { (Node($0.name), Node($0.path.description)) })),
         ])
     }

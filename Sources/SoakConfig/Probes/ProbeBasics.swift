@@ -7,27 +7,41 @@ struct TargetLookup {
     let declared: Set<String>
 }
 
-/// What every HTTP probe entry starts with: its name (the `probe` label), its target and how often it runs.
+/// What every HTTP probe entry starts with: its name (the `probe` label), its target, how often it
+/// runs and on which shards.
 struct ProbeBasics {
     let name: String
     let target: TargetConfig
     let every: Duration
+    let shards: ShardPlacement
 
-    static let keys = ["name", "target", "every"]
+    static let keys = ["name", "target", "every", "shards"]
 
     init?(_ fields: Fields, path: String, defaultEvery: Duration, targets: TargetLookup, reader: ConfigReader) {
         let name = fields["name"].flatMap { reader.labelName($0, path: fields.path("name")) }
         if fields["name"] == nil { reader.report("\(path): missing required key \"name\" (the probe label)", at: fields.node) }
         let target = reader.targetReference(fields, path: path, targets: targets)
         let every = fields["every"].map { reader.positiveDuration($0, path: fields.path("every"), maximum: Limits.interval) } ?? defaultEvery
-        guard let name, let target, let every else { return nil }
+        let shards = fields["shards"].map { reader.shardPlacement($0, path: fields.path("shards")) } ?? .first
+        guard let name, let target, let every, let shards else { return nil }
         self.name = name
         self.target = target
         self.every = every
+        self.shards = shards
     }
 }
 
 extension ConfigReader {
+    /// `shards: all` (the entry runs on every shard) or `shards: 0` (on shard 0 only, the default).
+    func shardPlacement(_ node: Node, path: String) -> ShardPlacement? {
+        guard let text = string(node, path: path, expected: "all or 0") else { return nil }
+        guard let placement = ShardPlacement(rawValue: text) else {
+            report("\(path): expected all (run on every shard) or 0 (run on shard 0 only, the default), found \"\(text)\"", at: node)
+            return nil
+        }
+        return placement
+    }
+
     /// The target named by `fields["target"]`, which is required.
     func targetReference(_ fields: Fields, path: String, targets: TargetLookup) -> TargetConfig? {
         guard let targetNode = fields["target"] else {

@@ -7,6 +7,8 @@ public struct TaskProbeConfig: Sendable, Equatable {
     public let name: String
     public let target: TargetConfig
     public let every: Duration
+    /// Which shards run it: shard 0 only (the default) or `all`.
+    public let shards: ShardPlacement
     /// The request that dispatches; default method POST, expected status 2xx.
     public let dispatch: HTTPRequestConfig
     /// Where the dispatch answer holds task hrefs, tried in order until one leads somewhere; `[]`
@@ -63,6 +65,7 @@ public struct TaskProbeConfig: Sendable, Equatable {
         name = basics.name
         target = basics.target
         every = basics.every
+        shards = basics.shards
         self.dispatch = dispatch
         taskHrefs = hrefs
         self.pollInterval = pollInterval
@@ -74,7 +77,7 @@ public struct TaskProbeConfig: Sendable, Equatable {
 
     var node: Node {
         Node([
-            (Node("name"), Node(name)), (Node("target"), Node(target.name)), (Node("every"), Node(DurationSyntax.format(every))),
+            (Node("name"), Node(name)), (Node("target"), Node(target.name)), (Node("every"), Node(DurationSyntax.format(every))), (Node("shards"), Node(shards.rawValue)),
             (Node("dispatch"), Node(dispatch.nodePairs)), (Node("task_hrefs"), Node(taskHrefs.map { Node($0.description) })),
             (Node("poll_interval"), Node(DurationSyntax.format(pollInterval))), (Node("timeout"), Node(DurationSyntax.format(timeout))),
             (Node("max_in_progress"), Node(String(maxInProgress))),

@@ -61,12 +61,15 @@ public struct ScenarioConfig: Sendable, Equatable {
     public let name: String
     public let target: TargetConfig
     public let workload: Workload
-    public let requests: [RequestConfig]
+    public internal(set) var requests: [RequestConfig]
     public let pools: [PoolConfig]
     public let credentials: CredentialsConfig?
     /// Seed for the scenario's randomness; nil for a fresh one each start.
     public let seed: UInt64?
-    public let thresholds: [Threshold]
+    public internal(set) var thresholds: [Threshold]
+    /// The shard this process is (set by ``SoakConfiguration/forShard(_:)``): which arrivals it sends
+    /// and which virtual users it runs.
+    public internal(set) var shard = Shard.whole
 
     public static let defaultThresholds: [Threshold] = [
         .latency(quantile: 0.95, below: .milliseconds(500)), .latency(quantile: 0.99, below: .seconds(1)), .errorRatio(below: 0.01),
@@ -100,7 +103,7 @@ public struct RequestConfig: Sendable, Equatable {
     public let weight: Int
     public let checks: [BodyCheck]
     /// Overrides the scenario's thresholds for this request.
-    public let thresholds: [ScenarioConfig.Threshold]?
+    public internal(set) var thresholds: [ScenarioConfig.Threshold]?
 }
 
 /// A named pool of values templates draw from with `{{ pool "name" }}`, optionally sliced per user.

@@ -45,7 +45,7 @@ extension ScenarioConfig {
         }
         // Templates may name every declared pool, valid or not, so a bad pool is reported once, where it is.
         let declaredPools = fields["pools"]?.mapping?.compactMap { $0.key.scalar?.string } ?? []
-        let scope = Template.Scope(pools: Set(declaredPools), hasUsers: isClosed, environment: reader.expansion.environment)
+        let scope = Template.Scope(pools: Set(declaredPools), hasUsers: isClosed, hasArrivals: !isClosed, environment: reader.expansion.environment)
 
         var requests: [RequestConfig] = []
         var requestNames: Set<String> = []

@@ -2,7 +2,7 @@ internal import Foundation
 
 /// A string with `{{ expression }}` blocks, compiled when the config loads and rendered per request.
 ///
-/// Expressions: `uuid`, `session_id`, `user.id`, `user.index`, `user.class`, `randint MIN MAX`,
+/// Expressions: `uuid`, `session_id`, `user.id`, `user.index`, `user.class`, `arrival.index`, `randint MIN MAX`,
 /// `choice "a" "b" ...`, `now`, `now "-2h"` (ISO 8601, UTC, shifted by a duration), `pool "name"`,
 /// `env "NAME"` (read once, at load), `private_ip`, and a quoted string (`{{ "{{" }}` writes `{{`).
 public struct Template: Sendable, Equatable {
@@ -13,6 +13,7 @@ public struct Template: Sendable, Equatable {
         case userID
         case userIndex
         case userClass
+        case arrivalIndex
         case randomInteger(ClosedRange<Int>)
         case choice([String])
         case now(offset: Duration)
@@ -41,16 +42,19 @@ public struct Template: Sendable, Equatable {
     public struct Scope: Sendable {
         public var pools: Set<String>
         public var hasUsers: Bool
+        /// Whether requests are sent at an open-model scenario's arrivals (`arrival.index`).
+        public var hasArrivals: Bool
         public var environment: [String: String]
 
-        public init(pools: Set<String>, hasUsers: Bool, environment: [String: String]) {
+        public init(pools: Set<String>, hasUsers: Bool, hasArrivals: Bool = false, environment: [String: String]) {
             self.pools = pools
             self.hasUsers = hasUsers
+            self.hasArrivals = hasArrivals
             self.environment = environment
         }
     }
 
-    static let functions = ["uuid", "session_id", "user.id", "user.index", "user.class", "randint", "choice", "now", "pool", "env", "private_ip"]
+    static let functions = ["uuid", "session_id", "user.id", "user.index", "user.class", "arrival.index", "randint", "choice", "now", "pool", "env", "private_ip"]
 
     /// Compiles `text`; the error says what is wrong in words a config author can act on.
     public static func compile(_ text: String, scope: Scope) -> Result<Template, TemplateError> {
@@ -191,6 +195,11 @@ public struct Template: Sendable, Equatable {
         case "user.id": return needsUsers(.userID)
         case "user.index": return needsUsers(.userIndex)
         case "user.class": return needsUsers(.userClass)
+        case "arrival.index":
+            guard scope.hasArrivals else {
+                return .failure(TemplateError("arrival.index needs an open-model schedule; use it in a scenario with rate"))
+            }
+            return noArguments(.arrivalIndex)
         case "randint":
             guard arguments.count == 2, case .word(let low) = arguments[0], case .word(let high) = arguments[1],
                 let min = Int(low), let max = Int(high)

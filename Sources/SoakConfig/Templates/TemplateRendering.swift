@@ -7,6 +7,9 @@ public struct RenderScope {
     /// Each pool's values as this user sees them (its slice, or the whole pool).
     public var pools: [String: [TemplateValue]]
     public var now: Date
+    /// The global index of the open-model arrival being sent (`arrival.index`): counted from the
+    /// scenario's start, or for a sharded scenario from the schedule's epoch, so no two shards send the same.
+    public var arrival: Int64 = 0
 
     public init(random: SeededRandom, user: VirtualUserIdentity?, pools: [String: [TemplateValue]], now: Date) {
         self.random = random
@@ -52,6 +55,8 @@ extension Template {
             return .integer(scope.user?.index ?? 0)
         case .userClass:
             return .string(scope.user?.userClass ?? "")
+        case .arrivalIndex:
+            return .integer(Int(truncatingIfNeeded: scope.arrival))
         case .randomInteger(let range):
             return .integer(Int.random(in: range, using: &scope.random))
         case .choice(let options):
