@@ -10,4 +10,9 @@ static inline int soak_deflate_init_gzip(z_streamp stream, int level) {
 }
 
 
+/* inflateInit2 with automatic gzip or zlib header detection (windowBits 15 + 32). */
+static inline int soak_inflate_init_auto(z_streamp stream) {
+    return inflateInit2(stream, 15 + 32);
+}
+
 #endif
