@@ -6,7 +6,8 @@ import Glibc
 #endif
 
 /// A thread of soak's own for blocking work (libpq's waits, fsync, bcrypt), so Swift's cooperative
-/// pool never blocks. It runs the jobs given to it one at a time, in order, until it is ended:
+/// pool never blocks. It runs the jobs given to it one at a time, in order, until it is ended, then
+/// exits on its own (it is detached: nobody waits for it, on Swift's pool least of all):
 /// ``run(name:_:)`` gives one job a thread for its duration; a `PostgresConnection` keeps one for
 /// its whole life, so every libpq call on it (and every callback libpq makes) is on that thread.
 /// It lives in the lowest target that needs it, so `Soak` and the tests use the same one.
@@ -38,7 +39,7 @@ package final class BlockingThread: Sendable {
         self.thread = thread
     }
 
-    /// Whether the caller is running on this thread.
+    /// Whether the caller is running on this thread (meaningful while it has not exited).
     package var isCurrent: Bool { pthread_equal(pthread_self(), thread) != 0 }
 
     /// Runs `body` on the thread after the jobs before it; nil if the thread was ended first.
@@ -54,17 +55,12 @@ package final class BlockingThread: Sendable {
         jobs.push(job)
     }
 
-    /// Ends the thread once the jobs already queued have run; later jobs are refused. With `join`,
-    /// returns only when the thread has exited, unless called on the thread itself; either way the
-    /// thread's resources go with it. Later calls do nothing.
-    package func end(join: Bool = true) {
+    /// Ends the thread once the jobs already queued have run: later jobs are refused, and the thread
+    /// exits (its resources with it) after the last one without anyone waiting. Later calls do nothing.
+    package func end() {
         guard !ended.exchange(true, ordering: .acquiringAndReleasing) else { return }
         jobs.close()
-        if join, !isCurrent {
-            pthread_join(thread, nil)
-        } else {
-            pthread_detach(thread)
-        }
+        pthread_detach(thread)
     }
 
     deinit { end() }

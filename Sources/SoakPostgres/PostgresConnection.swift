@@ -15,8 +15,8 @@ import Glibc
 /// builds assert it. Every wait is a `poll()` on the connection's socket and a wake descriptor (an
 /// eventfd) with a deadline; ``interrupt()`` (task cancellation: a probe's timeout, a reload,
 /// shutdown) writes to the descriptor from any thread and ends the wait at once. ``close()`` ends
-/// the thread and waits for it. One task uses a connection at a time; only ``interrupt()`` may come
-/// from another.
+/// the thread: it exits once `PQfinish` has run. One task uses a connection at a time; only
+/// ``interrupt()`` may come from another.
 package final class PostgresConnection: @unchecked Sendable {
     /// A `NOTIFY` that arrived, with the wall-clock time soak read it.
     package struct Notification: Sendable {
@@ -167,19 +167,18 @@ package final class PostgresConnection: @unchecked Sendable {
         soak_eventfd_signal(wake)
     }
 
-    /// Closes the connection (sending libpq's terminate message) on its thread, then ends the thread
-    /// and waits for it to exit (at once: the connection is non-blocking; a wait still running, which
-    /// one task at a time never leaves, is interrupted first). Later calls do nothing.
+    /// Closes the connection without waiting: it stops counting as open at once, and its thread
+    /// sends libpq's terminate message (`PQfinish`) as its last job and exits. A wait still running,
+    /// which one task at a time never leaves, is interrupted first. Later calls do nothing.
     package func close() {
         guard !closed.exchange(true, ordering: .relaxed) else { return }
         interrupt()
-        let handle = LibPQHandle(self.handle), serverErrors = self.serverErrors, endpoint = self.endpoint
-        let counted = self.counted.load(ordering: .relaxed)
+        if counted.load(ordering: .relaxed) { endpoint.connectionClosed() }
+        let handle = LibPQHandle(self.handle), serverErrors = self.serverErrors
         thread.submit {
             PQfinish(handle.pointer)
             // The notice receiver's argument lives as long as libpq may call it.
             withExtendedLifetime(serverErrors) {}
-            if counted { endpoint.connectionClosed() }
         }
         thread.end()
     }
@@ -343,7 +342,7 @@ package final class PostgresConnection: @unchecked Sendable {
             _ = PQcancel(request.pointer, &buffer, Int32(buffer.count))
             PQfreeCancel(request.pointer)
         }
-        sender.end(join: false)
+        sender.end()
     }
 
     private func giveUp(_ failure: PostgresFailure) -> PostgresFailure {
