@@ -57,10 +57,16 @@ let package = Package(
             dependencies: ["CLibPQ", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
+        // The libpq driver: a leaf the daemon and the sandbox share (the sandbox needs nothing else of soak's).
+        .target(
+            name: "SoakPostgres",
+            dependencies: ["SoakConfig", "CLibPQ", "CLinux"],
+            swiftSettings: strict
+        ),
         .target(
             name: "Soak",
             dependencies: [
-                "SoakConfig", "CCurl", "CLibPQ", "CZlib", "CLinux",
+                "SoakConfig", "SoakPostgres", "CCurl", "CZlib", "CLinux",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -93,7 +99,7 @@ let package = Package(
         .executableTarget(
             name: "SoakSandbox",
             dependencies: [
-                "Soak", "SoakConfig",
+                "SoakPostgres", "SoakConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -114,7 +120,7 @@ let package = Package(
         .testTarget(
             name: "SoakTests",
             dependencies: [
-                "Soak", "SoakConfig", .product(name: "Logging", package: "swift-log"),
+                "Soak", "SoakConfig", "SoakPostgres", .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "Yams", package: "Yams"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],

@@ -2,6 +2,7 @@ internal import Foundation
 internal import Logging
 internal import Prometheus
 internal import ServiceLifecycle
+internal import SoakPostgres
 import Synchronization
 #if canImport(Glibc)
 import Glibc

@@ -4,7 +4,6 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 import UnixSignals
-import Soak
 import SoakConfig
 
 /// `soak-sandbox`: a small server in Pulp's shapes, backed by a real PostgreSQL, for soak's demo

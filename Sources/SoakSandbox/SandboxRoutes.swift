@@ -3,8 +3,8 @@ internal import HTTPTypes
 internal import Hummingbird
 internal import Logging
 internal import NIOCore
-internal import Soak
 internal import SoakConfig
+internal import SoakPostgres
 
 /// The sandbox's HTTP routes: Pulp's status, task, orphan-cleanup, task-ingestion and remote
 /// connection-test endpoints in their real shapes, a dispatch endpoint whose tasks tests can steer,

@@ -1,6 +1,6 @@
 internal import Foundation
-internal import Soak
 internal import SoakConfig
+internal import SoakPostgres
 
 /// The sandbox's PostgreSQL: a task table shaped like Pulp's, a worker heartbeat table, and the
 /// statements the routes and workers run. Each use opens a connection of its own and closes it.

@@ -1,7 +1,7 @@
 internal import Foundation
 internal import Logging
-internal import Soak
 internal import SoakConfig
+internal import SoakPostgres
 
 /// One sandbox worker, living as a Pulp worker does: a connection that LISTENs on the wakeup channel,
 /// a heartbeat three times per worker TTL beside it (also while a task runs, unblocking waiting tasks as a

@@ -1,6 +1,7 @@
 import Foundation
 @testable import Soak
 @testable import SoakConfig
+import SoakPostgres
 import Testing
 
 @Suite("Database probe logic: schedules, hold timelines, notification ledger, reasons (no sleeping)")

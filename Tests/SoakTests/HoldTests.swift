@@ -3,6 +3,7 @@ import Logging
 import Prometheus
 @testable import Soak
 @testable import SoakConfig
+import SoakPostgres
 import Testing
 
 /// A database entry, its metrics and a results file, to run holds in-process against real servers.

@@ -1,5 +1,6 @@
 import Foundation
 @testable import Soak
+import SoakPostgres
 import Testing
 
 /// What an operator sees: one log line when a request starts failing, a summary while it keeps

@@ -1,5 +1,6 @@
 import Foundation
 @testable import Soak
+import SoakPostgres
 import Testing
 
 /// Reloads are applied one at a time and exactly once, whatever asks for them and however they overlap.

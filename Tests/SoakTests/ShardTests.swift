@@ -1,5 +1,6 @@
 import Foundation
 @testable import Soak
+import SoakPostgres
 import Testing
 
 @Suite("Three shards against one nginx: the whole rate, each arrival and user once, an exact merged verdict", .timeLimit(.minutes(3)))

@@ -1,5 +1,6 @@
 import Foundation
 @testable import Soak
+import SoakPostgres
 import Testing
 
 /// `soak run --duration …` as a CI job runs it: the binary, its exit status, stdout and the files it writes.

@@ -1,5 +1,6 @@
 internal import Prometheus
 internal import SoakConfig
+internal import SoakPostgres
 
 /// The series one connection-lifetime test moves, made once when the test starts.
 final class HoldMetrics: Sendable {

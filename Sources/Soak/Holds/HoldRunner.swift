@@ -2,6 +2,7 @@ internal import Prometheus
 internal import Foundation
 internal import Logging
 internal import SoakConfig
+internal import SoakPostgres
 
 /// Runs one connection-lifetime test back to back for as long as its task lives. During the hold
 /// it watches the socket (sending nothing in the idle tests), so a death is known the moment the

@@ -1,5 +1,6 @@
 internal import Prometheus
 internal import Foundation
+internal import SoakPostgres
 
 /// listen_with_notify's second connection: sends a numbered, timestamped `NOTIFY` every
 /// `every` until the hold ends, and reports which the server acknowledged. Every attempt takes a new

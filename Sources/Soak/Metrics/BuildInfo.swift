@@ -1,6 +1,6 @@
 internal import CCurl
-internal import CLibPQ
 internal import CZlib
+internal import SoakPostgres
 
 /// What this soak binary is: its version, the commit it was built from, and the libraries it runs with.
 public struct BuildInfo: Sendable {
@@ -20,7 +20,7 @@ public struct BuildInfo: Sendable {
         swiftVersion: buildSwiftVersion,
         libraries: [
             ("libcurl", String(cString: soak_curl_version())),
-            ("libpq", libpqVersion(PQlibVersion())),
+            ("libpq", LibPQ.version),
             ("zlib", String(cString: zlibVersion())),
         ]
     )
@@ -35,10 +35,5 @@ public struct BuildInfo: Sendable {
             lines.append("  \(library.name): \(library.version)")
         }
         return lines.joined(separator: "\n")
-    }
-
-    /// libpq numbers versions 10 and later as major * 10000 + minor.
-    private static func libpqVersion(_ number: Int32) -> String {
-        number >= 100_000 ? "\(number / 10_000).\(number % 10_000)" : "\(number / 10_000).\(number / 100 % 100).\(number % 100)"
     }
 }

@@ -1,3 +1,4 @@
+internal import SoakPostgres
 /// A failure reason whose cases are the values of a `reason` label: every list of label values
 /// (series exported at 0 from the start, docs, tests) is made from the cases, never typed by hand.
 protocol FailureReason: Hashable, Sendable, CaseIterable {

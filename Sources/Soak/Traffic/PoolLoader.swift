@@ -1,6 +1,7 @@
 internal import Foundation
 internal import Logging
 internal import SoakConfig
+internal import SoakPostgres
 
 /// Loads a scenario's pools when it starts: inline values as they are, SQL pools from their query and
 /// HTTP pools from their answer. A pool that cannot be loaded gets its fallback values, with a warning

@@ -1,4 +1,5 @@
 internal import Crypto
+internal import SoakPostgres
 
 /// bcrypt's verdict for each (user, stored hash, password) already checked, so that the bcrypt cost is
 /// paid once per distinct credential rather than on every scrape.

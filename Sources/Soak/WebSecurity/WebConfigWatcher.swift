@@ -1,4 +1,5 @@
 internal import ServiceLifecycle
+internal import SoakPostgres
 
 /// Reloads the web config when it, or a certificate, key or CA it names, changes: the files are read
 /// every second, and a change is loaded once a second reading finds it unchanged (a certificate and

@@ -1,5 +1,6 @@
 import Foundation
 @testable import Soak
+import SoakPostgres
 
 /// A plain HTTP client for the tests: curl, which leaves the body exactly as the server sent it.
 enum HTTP {

@@ -1,5 +1,6 @@
 import Foundation
 @testable import Soak
+import SoakPostgres
 import Testing
 
 /// A real PostgreSQL 15 in a temporary directory on a free loopback port, stopped when released.

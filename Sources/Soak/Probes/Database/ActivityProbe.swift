@@ -1,6 +1,7 @@
 internal import Foundation
 internal import Prometheus
 internal import SoakConfig
+internal import SoakPostgres
 
 /// `activity`: the database's sessions in `pg_stat_activity` counted by state, soak's own apart
 /// from the rest, and the server's `max_connections`. Sessions of other roles show state `unknown`

@@ -1,5 +1,6 @@
 internal import Prometheus
 internal import SoakConfig
+internal import SoakPostgres
 
 /// `connect`: a fresh connection timed until ready (TCP, TLS, authentication), then closed.
 struct ConnectProbe: DatabaseProbe {

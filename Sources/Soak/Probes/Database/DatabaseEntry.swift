@@ -1,5 +1,6 @@
 internal import Logging
 internal import SoakConfig
+internal import SoakPostgres
 
 /// One `databases` entry as a supervised child: its periodic probes (each a ``ProbeLoop`` of the kind
 /// ``ProbeRegistry`` registers) and its connection-lifetime holds, sharing one endpoint, which counts

@@ -1,5 +1,6 @@
 internal import Prometheus
 internal import SoakConfig
+internal import SoakPostgres
 import Synchronization
 
 /// The `soak_db_*` families. Every family is described here once, so its help text and buckets

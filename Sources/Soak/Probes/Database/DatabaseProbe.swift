@@ -1,4 +1,5 @@
 internal import SoakConfig
+internal import SoakPostgres
 
 /// A periodic database probe kind (connect, query, activity, settings): one run within the probe's
 /// timeout, connecting included, giving the latency it measured (a connect or query probe's) or nil,

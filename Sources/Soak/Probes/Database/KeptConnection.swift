@@ -1,3 +1,4 @@
+internal import SoakPostgres
 /// A connection a probe keeps between runs, opened again when it breaks.
 final class KeptConnection {
     private let endpoint: PostgresEndpoint

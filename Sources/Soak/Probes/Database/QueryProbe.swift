@@ -1,5 +1,6 @@
 internal import Prometheus
 internal import SoakConfig
+internal import SoakPostgres
 
 /// `query`: the configured SQL (default `SELECT 1`) timed on a kept connection.
 struct QueryProbe: DatabaseProbe {

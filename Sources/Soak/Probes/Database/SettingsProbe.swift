@@ -1,5 +1,6 @@
 internal import Prometheus
 internal import SoakConfig
+internal import SoakPostgres
 
 /// `settings`: the server settings that end or keep idle connections, in seconds, and the server version.
 struct SettingsProbe: DatabaseProbe {

@@ -2,7 +2,7 @@
 /// `soak_db_hold_disconnects_total`, with the SQLSTATE and libpq's message (password scrubbed).
 package struct PostgresFailure: Error, Sendable, CustomStringConvertible {
     /// What kind of failure, as a label value.
-    enum Reason: String, Sendable, CaseIterable {
+    package enum Reason: String, Sendable, CaseIterable {
         // A connection that was up and is gone.
         case idleSessionTimeout = "idle_session_timeout"
         case idleInTransactionTimeout = "idle_in_transaction_timeout"
@@ -21,17 +21,17 @@ package struct PostgresFailure: Error, Sendable, CustomStringConvertible {
         case cancelled
 
         /// The reasons a live connection can end with.
-        static let disconnects: [Reason] = [.idleSessionTimeout, .idleInTransactionTimeout, .adminShutdown, .serverClosed, .sslError, .network, .other]
+        package static let disconnects: [Reason] = [.idleSessionTimeout, .idleInTransactionTimeout, .adminShutdown, .serverClosed, .sslError, .network, .other]
         /// The reasons a hold can die with: a disconnect, a statement past its `statement_timeout`, or a
         /// statement the server refused on a live connection.
-        static let holdDeaths: [Reason] = disconnects + [.timeout, .query]
+        package static let holdDeaths: [Reason] = disconnects + [.timeout, .query]
     }
 
-    let reason: Reason
-    let sqlstate: String?
-    let message: String
+    package let reason: Reason
+    package let sqlstate: String?
+    package let message: String
     /// Whether the connection is unusable after this failure.
-    let connectionLost: Bool
+    package let connectionLost: Bool
 
     package var description: String {
         sqlstate.map { "\(message) (SQLSTATE \($0))" } ?? message
@@ -43,7 +43,7 @@ package struct PostgresFailure: Error, Sendable, CustomStringConvertible {
     }
 
     /// A connection attempt failed.
-    static func connectFailed(sqlstate: String?, message: String) -> PostgresFailure {
+    package static func connectFailed(sqlstate: String?, message: String) -> PostgresFailure {
         let reason: Reason
         switch sqlstate {
         case let code? where code.hasPrefix("28"): reason = .auth
@@ -70,12 +70,12 @@ package struct PostgresFailure: Error, Sendable, CustomStringConvertible {
 
     static let cancelled = PostgresFailure(reason: .cancelled, sqlstate: nil, message: "cancelled", connectionLost: true)
 
-    static func queryFailed(sqlstate: String?, message: String) -> PostgresFailure {
+    package static func queryFailed(sqlstate: String?, message: String) -> PostgresFailure {
         PostgresFailure(reason: .query, sqlstate: sqlstate, message: message, connectionLost: false)
     }
 
     /// Maps what a client sees when a server, pooler or proxy drops it to a reason.
-    static func disconnectReason(sqlstate: String?, message: String) -> Reason {
+    package static func disconnectReason(sqlstate: String?, message: String) -> Reason {
         switch sqlstate {
         case "57P05": return .idleSessionTimeout
         case "25P03": return .idleInTransactionTimeout

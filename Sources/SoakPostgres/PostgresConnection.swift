@@ -1,21 +1,29 @@
 internal import CLibPQ
-internal import Foundation
+internal import CLinux
+package import Foundation
 internal import SoakConfig
 import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// One libpq connection driven with the non-blocking API. Every wait is a `poll()` on the
-/// connection's socket (and a wake descriptor that task cancellation writes to) with a deadline,
-/// on a thread of its own. One task uses a connection at a time; only ``interrupt()`` may come from another.
+/// One libpq connection driven with the non-blocking API, on one thread for its whole life.
+///
+/// The connection owns a ``BlockingThread`` (named `pg:<probe>`): connecting, every query and wait,
+/// and `PQfinish` run there and nowhere else, so libpq calls the notice receiver
+/// (``ServerErrorCapture``) on that thread by construction and the state below needs no lock; debug
+/// builds assert it. Every wait is a `poll()` on the connection's socket and a wake descriptor (an
+/// eventfd) with a deadline; ``interrupt()`` (task cancellation: a probe's timeout, a reload,
+/// shutdown) writes to the descriptor from any thread and ends the wait at once. ``close()`` ends
+/// the thread: it exits once `PQfinish` has run. One task uses a connection at a time; only
+/// ``interrupt()`` may come from another.
 package final class PostgresConnection: @unchecked Sendable {
     /// A `NOTIFY` that arrived, with the wall-clock time soak read it.
     package struct Notification: Sendable {
-        let channel: String
-        let payload: String
-        let senderPID: Int32
-        let receivedAt: Date
+        package let channel: String
+        package let payload: String
+        package let senderPID: Int32
+        package let receivedAt: Date
     }
 
     /// What ended a ``watch(until:)``.
@@ -41,25 +49,24 @@ package final class PostgresConnection: @unchecked Sendable {
 
     private let handle: OpaquePointer
     private let wake: Int32
+    private let thread: BlockingThread
     private let endpoint: PostgresEndpoint
-    private let serverErrors = ServerErrorCapture()
+    private let serverErrors: ServerErrorCapture
     private var pending: [Notification] = []
     private var broken = false
     private let closed = Atomic<Bool>(false)
     private let counted = Atomic<Bool>(false)
     /// When the connection became ready, stamped on the connection's thread.
-    private(set) var connectedAt = ContinuousClock.now
+    package private(set) var connectedAt = ContinuousClock.now
     /// When soak's thread saw the connection die (not when a task got around to it), if it did.
-    private(set) var lostAt: (date: Date, instant: ContinuousClock.Instant)?
+    package private(set) var lostAt: (date: Date, instant: ContinuousClock.Instant)?
 
-    private init(handle: OpaquePointer, wake: Int32, endpoint: PostgresEndpoint) {
+    private init(handle: OpaquePointer, wake: Int32, thread: BlockingThread, serverErrors: ServerErrorCapture, endpoint: PostgresEndpoint) {
         self.handle = handle
         self.wake = wake
+        self.thread = thread
+        self.serverErrors = serverErrors
         self.endpoint = endpoint
-        PQsetNoticeReceiver(handle, { argument, result in
-            guard let argument, let result else { return }
-            Unmanaged<ServerErrorCapture>.fromOpaque(argument).takeUnretainedValue().receive(result)
-        }, Unmanaged.passUnretained(serverErrors).toOpaque())
     }
 
     /// What ``open(_:probe:timeout:opening:)`` gives: the connection, how long it took to be ready, and
@@ -73,23 +80,41 @@ package final class PostgresConnection: @unchecked Sendable {
     /// Time allowed for each opening statement.
     package static let openingStatementTimeout = Duration.seconds(30)
 
-    /// Opens a connection named `soak/<database>/<probe>` and runs the `opening` statements on the same
-    /// thread straight after, so nothing (a busy process included) comes between connecting and them.
+    /// Opens a connection named `soak/<database>/<probe>` on a new thread of its own and runs the
+    /// `opening` statements there straight after, so nothing (a busy process included) comes between
+    /// connecting and them.
     package static func open(
         _ endpoint: PostgresEndpoint, probe: String, timeout: Duration, opening: [String] = [],
         openingTimeout: Duration = openingStatementTimeout
     ) async -> Result<Opened, PostgresFailure> {
-        let parameters = endpoint.connectionParameters(probe: probe)
-        let handle = withCStrings(parameters.keywords) { keywords in
-            withCStrings(parameters.values) { values in PQconnectStartParams(keywords, values, 1) }
+        guard let thread = BlockingThread(name: "pg:\(probe)") else {
+            return .failure(.connectFailed(sqlstate: nil, message: "soak could not start a thread for the connection"))
         }
-        guard let handle else { return .failure(.connectFailed(sqlstate: nil, message: "libpq could not allocate a connection")) }
-        let wake = soak_wake_descriptor()
+        let wake = soak_eventfd_create()
         guard wake >= 0 else {
-            PQfinish(handle)
+            thread.end()
             return .failure(.connectFailed(sqlstate: nil, message: "eventfd failed: \(String(cString: strerror(errno)))"))
         }
-        let connection = PostgresConnection(handle: handle, wake: wake, endpoint: endpoint)
+        let serverErrors = ServerErrorCapture(owner: thread)
+        let parameters = endpoint.connectionParameters(probe: probe)
+        // libpq may resolve the host name here: on the connection's thread too, never on Swift's pool.
+        let made: LibPQHandle? = await thread.run {
+            let handle = withCStrings(parameters.keywords) { keywords in
+                withCStrings(parameters.values) { values in PQconnectStartParams(keywords, values, 1) }
+            }
+            guard let handle else { return nil }
+            PQsetNoticeReceiver(handle, { argument, result in
+                guard let argument, let result else { return }
+                Unmanaged<ServerErrorCapture>.fromOpaque(argument).takeUnretainedValue().receive(result)
+            }, Unmanaged.passUnretained(serverErrors).toOpaque())
+            return LibPQHandle(handle)
+        } ?? nil
+        guard let handle = made?.pointer else {
+            Glibc.close(wake)
+            thread.end()
+            return .failure(.connectFailed(sqlstate: nil, message: "libpq could not allocate a connection"))
+        }
+        let connection = PostgresConnection(handle: handle, wake: wake, thread: thread, serverErrors: serverErrors, endpoint: endpoint)
         let started = ContinuousClock.now
         let result: Result<[Rows], PostgresFailure> = await connection.blocking { connection in
             if let failure = connection.finishConnecting(deadline: started + timeout, timeout: timeout) { return .failure(failure) }
@@ -101,7 +126,7 @@ package final class PostgresConnection: @unchecked Sendable {
                 }
             }
             return .success(rows)
-        }
+        } ?? .failure(alreadyLost)
         switch result {
         case .failure(let failure):
             connection.close()
@@ -114,49 +139,65 @@ package final class PostgresConnection: @unchecked Sendable {
     }
 
     /// How long a timed-out query may take to stop after its cancel request before the connection is dropped.
-    static let cancelGrace = Duration.seconds(1)
+    package static let cancelGrace = Duration.seconds(1)
 
-    /// Runs `sql`. A query that overruns `timeout` is cancelled (the request goes out on a thread of its
-    /// own, as `PQcancel` blocks); if it has not stopped `cancelGrace` later the connection is dropped.
+    /// Runs `sql` on the connection's thread. A query that overruns `timeout` is cancelled (the request
+    /// goes out on a thread of its own, as `PQcancel` blocks); if it has not stopped `cancelGrace` later
+    /// the connection is dropped.
     package func query(_ sql: String, timeout: Duration) async -> Result<Answer, PostgresFailure> {
         await query(timeout: timeout) { sql }
     }
 
     /// As ``query(_:timeout:)``, with the SQL made on the connection's thread just before it is sent
     /// (listen_with_notify stamps its send time into the payload this way).
-    func query(timeout: Duration, rendering render: @escaping @Sendable () -> String) async -> Result<Answer, PostgresFailure> {
-        await blocking { $0.runQuery(render(), deadline: .now + timeout, timeout: timeout) }
+    package func query(timeout: Duration, rendering render: @escaping @Sendable () -> String) async -> Result<Answer, PostgresFailure> {
+        await blocking { $0.runQuery(render(), deadline: .now + timeout, timeout: timeout) } ?? .failure(Self.alreadyLost)
     }
 
     /// Waits without sending anything until `deadline`, reading what the server sends the moment it arrives.
     package func watch(until deadline: ContinuousClock.Instant) async -> WatchEvent {
-        await blocking { $0.runWatch(until: deadline) }
+        await blocking { $0.runWatch(until: deadline) } ?? .lost(Self.alreadyLost)
     }
 
     /// Whether the connection can still be used.
     package var isUsable: Bool { !broken && !closed.load(ordering: .relaxed) }
 
-    /// Makes the wait in progress, and every later one, end at once with reason `cancelled`.
-    func interrupt() {
-        var one: UInt64 = 1
-        _ = Glibc.write(wake, &one, MemoryLayout<UInt64>.size)
+    /// Makes the wait in progress, and every later one, end at once with reason `cancelled`. Any thread.
+    package func interrupt() {
+        soak_eventfd_signal(wake)
     }
 
-    /// Closes the connection (sending libpq's terminate message); later calls do nothing.
+    /// Closes the connection without waiting: it stops counting as open at once, and its thread
+    /// sends libpq's terminate message (`PQfinish`) as its last job and exits. A wait still running,
+    /// which one task at a time never leaves, is interrupted first. Later calls do nothing.
     package func close() {
         guard !closed.exchange(true, ordering: .relaxed) else { return }
-        PQfinish(handle)
-        Glibc.close(wake)
+        interrupt()
         if counted.load(ordering: .relaxed) { endpoint.connectionClosed() }
+        let handle = LibPQHandle(self.handle), serverErrors = self.serverErrors
+        thread.submit {
+            PQfinish(handle.pointer)
+            // The notice receiver's argument lives as long as libpq may call it.
+            withExtendedLifetime(serverErrors) {}
+        }
+        thread.end()
     }
 
-    deinit { close() }
+    /// Closes the connection; the wake descriptor goes last, as ``interrupt()`` may come until then.
+    deinit {
+        close()
+        Glibc.close(wake)
+    }
+
+    /// What a query or watch on a closed connection gets.
+    private static let alreadyLost = PostgresFailure.disconnect(sqlstate: nil, message: "the connection was already lost")
 
     // MARK: - On the connection's thread
 
-    private func blocking<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) -> T) async -> T {
+    /// Runs `body` on the connection's thread; task cancellation interrupts its wait. Nil once closed.
+    private func blocking<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) -> T) async -> T? {
         await withTaskCancellationHandler {
-            await BlockingThread.run(name: "soak-pg") { body(self) }
+            await thread.run { body(self) }
         } onCancel: {
             self.interrupt()
         }
@@ -181,7 +222,7 @@ package final class PostgresConnection: @unchecked Sendable {
         let started = ContinuousClock.now
         var deadline = deadline
         var cancelRequested = false
-        guard isUsable else { return .failure(.disconnect(sqlstate: nil, message: "the connection was already lost")) }
+        guard isUsable else { return .failure(Self.alreadyLost) }
         // Read anything that arrived while idle first: a FATAL sent before closing names the reason.
         guard PQconsumeInput(handle) == 1 else { return .failure(lost()) }
         collectNotifications()
@@ -250,7 +291,7 @@ package final class PostgresConnection: @unchecked Sendable {
     }
 
     private func runWatch(until deadline: ContinuousClock.Instant) -> WatchEvent {
-        guard isUsable else { return .lost(.disconnect(sqlstate: nil, message: "the connection was already lost")) }
+        guard isUsable else { return .lost(Self.alreadyLost) }
         while pending.isEmpty {
             switch wait(for: Int16(POLLIN), until: deadline) {
             case .timedOut: return .deadline
@@ -288,17 +329,20 @@ package final class PostgresConnection: @unchecked Sendable {
     }
 
     /// Sends a cancel request for the running query from a thread of its own, without waiting for it:
-    /// `PQcancel` opens a new connection and blocks without a deadline.
+    /// `PQcancel` opens a new connection and blocks without a deadline. The thread ends when it is sent.
     private func requestCancel() {
         guard let cancel = PQgetCancel(handle) else { return }
-        let request = CancelRequest(cancel)
-        let thread = Thread {
-            var buffer = [CChar](repeating: 0, count: 256)
-            _ = PQcancel(request.handle, &buffer, Int32(buffer.count))
-            PQfreeCancel(request.handle)
+        guard let sender = BlockingThread(name: "soak-pg-cancel") else {
+            PQfreeCancel(cancel)
+            return
         }
-        thread.name = "soak-pg-cancel"
-        thread.start()
+        let request = LibPQHandle(cancel)
+        sender.submit {
+            var buffer = [CChar](repeating: 0, count: 256)
+            _ = PQcancel(request.pointer, &buffer, Int32(buffer.count))
+            PQfreeCancel(request.pointer)
+        }
+        sender.end()
     }
 
     private func giveUp(_ failure: PostgresFailure) -> PostgresFailure {
@@ -307,6 +351,7 @@ package final class PostgresConnection: @unchecked Sendable {
     }
 
     private func wait(for events: Int16, until deadline: ContinuousClock.Instant) -> WaitOutcome {
+        assert(thread.isCurrent, "a libpq wait off the connection's thread")
         let socket = PQsocket(handle)
         guard socket >= 0 else { return .failed }
         var descriptors = [pollfd(fd: socket, events: events, revents: 0), pollfd(fd: wake, events: Int16(POLLIN), revents: 0)]
@@ -335,41 +380,9 @@ package final class PostgresConnection: @unchecked Sendable {
     }
 }
 
-/// A `PGcancel` handed to the thread that sends it and frees it; nothing else touches it.
-private struct CancelRequest: @unchecked Sendable {
-    let handle: OpaquePointer
+/// A libpq handle (a connection, a cancel request) handed to the one thread that uses it from then on.
+private struct LibPQHandle: @unchecked Sendable {
+    let pointer: OpaquePointer
 
-    init(_ handle: OpaquePointer) { self.handle = handle }
-}
-
-/// An error the server sent: its SQLSTATE, primary message and whether it ends the session.
-struct ServerError: Sendable {
-    let sqlstate: String?
-    let message: String?
-    let severity: String?
-    let isFatal: Bool
-
-    init(_ result: OpaquePointer) {
-        func field(_ code: Int32) -> String? { PQresultErrorField(result, code).map { String(cString: $0) } }
-        sqlstate = field(soak_pg_diag_sqlstate())
-        message = field(soak_pg_diag_message())
-        // Poolers such as pgbouncer send only the localized severity.
-        severity = field(soak_pg_diag_severity()) ?? field(soak_pg_diag_severity_localized())
-        isFatal = severity == "FATAL" || severity == "PANIC"
-    }
-}
-
-/// libpq's notice receiver for one connection: keeps the last message the server sent outside a
-/// query that says why the connection is ending. A server or pooler says why just before it closes
-/// an idle connection: a FATAL (an idle timeout, pgbouncer's `client_idle_timeout`), an ERROR, or,
-/// when PostgreSQL itself goes down (an immediate shutdown, a crash of another backend, a failover),
-/// a WARNING with SQLSTATE class 57 (57P01, 57P02, 57P03). Other notices and warnings are dropped
-/// instead of printed to stderr.
-final class ServerErrorCapture: @unchecked Sendable {
-    private(set) var last: ServerError?
-
-    func receive(_ result: OpaquePointer) {
-        let error = ServerError(result)
-        if error.isFatal || error.severity == "ERROR" || error.sqlstate?.hasPrefix("57P") == true { last = error }
-    }
+    init(_ pointer: OpaquePointer) { self.pointer = pointer }
 }

@@ -1,24 +1,25 @@
-internal import Prometheus
-internal import SoakConfig
+package import SoakConfig
 import Synchronization
 
 /// Where soak connects (a `databases` entry, or a scenario's SQL pool), how long a connection may
-/// take, and for a `databases` entry the count of soak's open connections (`soak_db_connections_open`).
+/// take, and for a `databases` entry the count of soak's open connections, handed to `openCount`
+/// at each change (`soak_db_connections_open`).
 package final class PostgresEndpoint: Sendable {
     /// The middle part of `application_name`: the database entry's or the scenario's name.
-    let database: String
-    let connectTimeout: Duration
+    package let database: String
+    package let connectTimeout: Duration
     private let dsn: String
     private let scrub: @Sendable (String) -> String
     private let open = Atomic<Int>(0)
-    private let openGauge: Gauge?
+    private let openCount: (@Sendable (Int) -> Void)?
 
-    init(config: DatabaseConfig, openGauge: Gauge) {
+    /// A `databases` entry's endpoint; `openCount` gets the number of open connections at each change.
+    package init(config: DatabaseConfig, openCount: @escaping @Sendable (Int) -> Void) {
         self.database = config.name
         self.connectTimeout = config.connectTimeout
         self.dsn = config.dsn?.value ?? ""
         self.scrub = { config.redact($0) }
-        self.openGauge = openGauge
+        self.openCount = openCount
     }
 
     /// An endpoint whose connections are not counted in the metrics (a scenario's SQL pool).
@@ -27,7 +28,7 @@ package final class PostgresEndpoint: Sendable {
         self.connectTimeout = connectTimeout
         self.dsn = dsn
         self.scrub = { $0 }
-        self.openGauge = nil
+        self.openCount = nil
     }
 
     /// libpq's keywords and values: the whole connection string as an expandable `dbname`, then the
@@ -40,12 +41,10 @@ package final class PostgresEndpoint: Sendable {
     func redact(_ text: String) -> String { scrub(text) }
 
     func connectionOpened() {
-        let count = open.add(1, ordering: .relaxed).newValue
-        openGauge?.set(to: Double(count))
+        openCount?(open.add(1, ordering: .relaxed).newValue)
     }
 
     func connectionClosed() {
-        let count = open.subtract(1, ordering: .relaxed).newValue
-        openGauge?.set(to: Double(count))
+        openCount?(open.subtract(1, ordering: .relaxed).newValue)
     }
 }
