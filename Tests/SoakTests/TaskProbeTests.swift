@@ -351,10 +351,10 @@ struct TaskProbeTests {
         #expect(try await eventually { value("soak_tasks_in_progress", ["probe": "at_shutdown"]) == 1 })
         let stopping = ContinuousClock.now
         soak.signal(SIGTERM)
-        stopProcess(soak.process, after: .seconds(15))
+        let exitStatus = stopProcess(soak.process, after: .seconds(15))
         // The default grace period is 3 s: requests in flight get that long, then the client closes.
         #expect(ContinuousClock.now - stopping < .seconds(6))
-        #expect(soak.process.terminationStatus == 0)
+        #expect(exitStatus == 0)
         // The call cut short by the shutdown is no result: no ingestion round was written down.
         #expect(resultLines(resultsPath, kind: "ingestion").isEmpty)
         let lines = resultLines(resultsPath, kind: "task")

@@ -34,6 +34,8 @@ final class HoldMetrics: Sendable {
         notifications = Dictionary(uniqueKeysWithValues: outcomes.map { ($0, metrics.notifications(database: database, test: test, outcome: $0.rawValue)) })
         notifyLatency = hold == .listenWithNotify ? metrics.notifyLatency(database: database, test: test) : nil
         notifyErrors = { metrics.probeErrors(database: database, probe: "notify", reason: $0) }
+        // listen_with_notify's sends fail under `probe="notify"`: every reason at 0 from the start.
+        if hold == .listenWithNotify { for reason in PostgresFailure.Reason.counted { _ = notifyErrors(reason) } }
     }
 
     func notification(_ outcome: NotificationOutcome, count: Int = 1) {

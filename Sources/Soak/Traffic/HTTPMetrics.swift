@@ -114,14 +114,15 @@ final class ScenarioMetrics: Sendable {
         status.recordLag(seconds: seconds)
     }
 
-    /// Counts a pool whose SQL query failed, so its fallback values were used.
-    func poolFallback(pool: String) {
+    /// The count of scenario starts at which a loaded pool (SQL or HTTP) fell back to its fallback
+    /// values; made, at 0, before the pool is first loaded, so the first fallback is an increase.
+    func poolFallbacks(pool: String) -> Counter {
         metrics.registry.makeCounter(
             descriptor: MetricNameDescriptor(
                 namespace: "soak", subsystem: "pool", metricName: "fallbacks", unitName: "total",
                 helpText: "Scenario starts at which a SQL or HTTP data pool could not be loaded and its fallback values were used."),
             labels: [("scenario", scenario), ("pool", pool)]
-        ).increment()
+        )
     }
 
     /// The count of running virtual users of one class, which also moves the scenario's total on the status page.

@@ -1,5 +1,6 @@
 internal import Foundation
 internal import Logging
+internal import Prometheus
 internal import SoakConfig
 internal import SoakPostgres
 
@@ -28,6 +29,7 @@ struct PoolLoader {
                 loaded[pool.name] = values
                 continue
             case .sql(let dsn, let query, let values):
+                _ = metrics.poolFallbacks(pool: pool.name)
                 (fallback, from) = (values, "the database")
                 do {
                     let rows = try await PostgresQuery.firstColumn(dsn: dsn.value, sql: query, name: scenario, timeout: .seconds(10))
@@ -37,6 +39,7 @@ struct PoolLoader {
                     result = .failure(error)
                 }
             case .http(let source):
+                _ = metrics.poolFallbacks(pool: pool.name)
                 (fallback, from) = (source.fallback, "\(source.target.name)")
                 result = await fetch(source).mapError { $0 as any Error }
             }
@@ -46,7 +49,7 @@ struct PoolLoader {
                 logger.info("pool loaded from \(from)", metadata: ["scenario": "\(scenario)", "pool": "\(pool.name)", "values": "\(values.count)"])
             case .failure(let error):
                 loaded[pool.name] = fallback
-                metrics.poolFallback(pool: pool.name)
+                metrics.poolFallbacks(pool: pool.name).increment()
                 logger.warning(
                     "pool could not be loaded from \(from); using the fallback values",
                     metadata: ["scenario": "\(scenario)", "pool": "\(pool.name)", "error": "\(error)", "values": "\(fallback.count)"])

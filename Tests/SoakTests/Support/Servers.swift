@@ -104,23 +104,37 @@ func announcedPort(in outputPath: String, after prefix: String, timeout: Duratio
 
 /// Waits for `process` to exit, polling (Foundation's waitUntilExit spins a CPU), and kills it
 /// with SIGKILL if it is still running after `timeout`.
-func stopProcess(_ process: Process, after timeout: Duration) {
+/// Waits up to `timeout` for `process` to end, then kills it; returns its exit status (nil when it
+/// was killed by a signal or its status is lost). Foundation's Process now and then misses its
+/// child's SIGCHLD and reports a zombie as running for ever (a whole test run once hung here), so the
+/// child is reaped here too, and then only this return value has its status: after a call, read
+/// this, never `process.terminationStatus` (which traps while Foundation believes it running).
+@discardableResult
+func stopProcess(_ process: Process, after timeout: Duration) -> Int32? {
     let pid = process.processIdentifier
-    /// Foundation's Process now and then misses its child's SIGCHLD and reports a zombie as running
-    /// for ever (a whole test run once hung here), so the child is reaped here too.
+    var exitStatus: Int32?
     func ended() -> Bool {
-        guard process.isRunning else { return true }
+        guard process.isRunning else {
+            exitStatus = process.terminationReason == .exit ? process.terminationStatus : nil
+            return true
+        }
         var status: Int32 = 0
         let reaped = waitpid(pid, &status, WNOHANG)
-        return reaped == pid || (reaped == -1 && errno == ECHILD)
+        if reaped == pid {
+            // WIFEXITED and WEXITSTATUS, which Swift does not import.
+            exitStatus = status & 0x7f == 0 ? (status >> 8) & 0xff : nil
+            return true
+        }
+        return reaped == -1 && errno == ECHILD
     }
     func wait(until deadline: ContinuousClock.Instant) {
         while !ended(), ContinuousClock.now < deadline { usleep(10_000) }
     }
     wait(until: .now + timeout)
-    guard !ended() else { return }
+    guard !ended() else { return exitStatus }
     kill(pid, SIGKILL)
     wait(until: .now + .seconds(10))
+    return exitStatus
 }
 
 /// The Python-stdlib fault server in Fixtures/fault_server.py, stopped when released.

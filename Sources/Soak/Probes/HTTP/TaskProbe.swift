@@ -33,7 +33,11 @@ struct TaskProbe: HTTPProbe {
         for state in PulpTask.FinalState.allCases { _ = metrics.tasksFinished(probe: config.name, state: state.rawValue) }
         for phase in TaskPhase.allCases { _ = metrics.taskPhase(probe: config.name, phase: phase) }
         for reason in HTTPProbeReason.request { _ = metrics.pollErrors(probe: config.name, reason: reason) }
-        for value in config.resultValues { metrics.taskResultValue(probe: config.name, name: value.name).set(to: .nan) }
+        for value in config.resultValues {
+            metrics.taskResultValue(probe: config.name, name: value.name).set(to: .nan)
+            // Both boolean counters from the start: a first `false` must be an increase, not a new series at 1.
+            for flag in ["true", "false"] { _ = metrics.taskResults(probe: config.name, name: value.name, value: flag) }
+        }
         for threshold in config.thresholds {
             switch threshold {
             case .failedRatio(let below):
@@ -41,12 +45,8 @@ struct TaskProbe: HTTPProbe {
             case .phase(let quantile, let phase, let below):
                 metrics.objectiveTaskPhase(probe: config.name, phase: phase, percentile: Figure.percentile(quantile))
                     .set(to: DurationSyntax.seconds(below))
-            case .resultValue(let name, let equals, let literal):
+            case .resultValue(let name, let equals, _):
                 metrics.objectiveTaskResultValue(probe: config.name, name: name).set(to: equals)
-                // A value compared with true or false is a boolean: both counters exist from the start.
-                if literal == "true" || literal == "false" {
-                    for value in ["true", "false"] { _ = metrics.taskResults(probe: config.name, name: name, value: value) }
-                }
             }
         }
     }
