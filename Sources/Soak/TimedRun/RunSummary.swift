@@ -215,6 +215,14 @@ public struct RunSummary: Codable, Sendable {
         public let description: String
     }
 
+    /// The baseline at `path` (nil without one), read and checked against `config`.
+    static func baseline(at path: String?, for config: SoakConfiguration) throws(BaselineError) -> RunSummary? {
+        guard let path else { return nil }
+        let baseline = try readBaseline(path)
+        try checkBaseline(baseline, path: path, matches: config)
+        return baseline
+    }
+
     /// Reads a summary written by an earlier run; the error says what is wrong and how to fix it.
     public static func readBaseline(_ path: String) throws(BaselineError) -> RunSummary {
         guard let data = FileManager.default.contents(atPath: path) else {

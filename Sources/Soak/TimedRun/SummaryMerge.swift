@@ -43,15 +43,11 @@ public enum SummaryMerge {
         guard windows.count == 1 else {
             throw Failure(description: "the shards ran for different durations (timeline windows of \(windows.sorted().map { "\($0)s" }.joined(separator: ", "))); run every shard with the same --duration")
         }
-        var baseline: RunSummary?
-        if let path = options.baselineFile {
-            do throws(RunSummary.BaselineError) {
-                let read = try RunSummary.readBaseline(path)
-                try RunSummary.checkBaseline(read, path: path, matches: config)
-                baseline = read
-            } catch {
-                throw Failure(description: "unusable baseline: \(error)")
-            }
+        let baseline: RunSummary?
+        do throws(RunSummary.BaselineError) {
+            baseline = try RunSummary.baseline(at: options.baselineFile, for: config)
+        } catch {
+            throw Failure(description: "unusable baseline: \(error)")
         }
         let judge = TimedRunJudge(
             options: options, baseline: baseline, baselineFile: options.baselineFile, config: config, configFile: configFile,

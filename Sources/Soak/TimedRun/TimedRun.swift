@@ -18,15 +18,11 @@ struct TimedRun: Sendable {
     init(
         options: TimedRunOptions, config: SoakConfiguration, configFile: String, configHash: String, build: BuildInfo, logger: Logger
     ) throws(DaemonError) {
-        var baseline: RunSummary?
-        if let path = options.baselineFile {
-            do throws(RunSummary.BaselineError) {
-                let read = try RunSummary.readBaseline(path)
-                try RunSummary.checkBaseline(read, path: path, matches: config)
-                baseline = read
-            } catch {
-                throw DaemonError.unusableBaseline(error)
-            }
+        let baseline: RunSummary?
+        do throws(RunSummary.BaselineError) {
+            baseline = try RunSummary.baseline(at: options.baselineFile, for: config)
+        } catch {
+            throw DaemonError.unusableBaseline(error)
         }
         try TimedRunPreflight.check(config, options: options, baseline: baseline, configHash: configHash, logger: logger)
         requests = RunRecorder(startedAt: .now, duration: options.duration)
