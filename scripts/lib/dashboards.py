@@ -9,14 +9,14 @@ soak-<slug>, title "Soak / ...", tag soak; a datasource variable; job and instan
 with allValue .+; every selector matches job and instance (Pulp's own series: pulp_job and pulp_instance);
 every rate uses $__rate_interval, and a count that must not change with the zoom is an increase over a
 fixed window (per hour); every panel has a title, a description and a unit; panels never overlap;
-firing soak alerts are annotations.
+firing soak alerts are annotations. The tests check all of it (Tests/SoakTests/DashboardLintTests.swift).
 
 Sharding (docs/operations.md#when-one-pod-is-not-enough): the pods of one deployment each send a share,
 so a panel about the load sums across the pods the instance variable selects (All: the deployment): a
 rate is a sum of rates, a ratio a ratio of sums, a quantile histogram_quantile over buckets summed by le,
 a count of users or requests in flight a sum of each pod's. Readings of the target that every pod would
 report alike (server settings, sessions, status values) take max or min, never a sum. Panels about one
-process (CPU, memory, schedule lag, config reload) are split by instance and say so. The tests check all of it (Tests/SoakTests/DeployTests.swift).
+process (CPU, memory, schedule lag, config reload) are split by instance and say "per pod".
 """
 SELECTOR = 'job=~"$job", instance=~"$instance"'
 # Pulp's own series come from pulpcore's OpenTelemetry metrics, scraped under their own job and instances.
@@ -217,7 +217,7 @@ def overview():
         row("At a glance"),
         stat("Objective met", "Whether each request's p95 latency and error ratio over the latest interval, across the selected pods, are within the objectives of soak's thresholds.",
              "none", [(objective_met(request), "{{scenario}}/{{request}}")], mappings=MET_MISSED, width=12),
-        stat("Config reload", "Whether each pod's last config load succeeded; after a failed reload the previous config still runs (SoakConfigReloadFailed).",
+        stat("Config reload", "Whether soak's last config load succeeded, per pod; after a failed reload the previous config still runs (SoakConfigReloadFailed).",
              "none", [(f"min by (instance) (soak_config_last_reload_successful{{{SELECTOR}}})", "{{instance}}")], mappings=OK_FAILED, width=4),
         workers_online("", width=4),
         shards(),
