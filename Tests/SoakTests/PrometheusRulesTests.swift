@@ -129,7 +129,7 @@ struct PrometheusRulesTests {
         for rule in rules {
             guard let alert = rule["alert"] as? String, let expr = rule["expr"] as? String else { continue }
             let description = (rule["annotations"] as? [String: String])?["description"] ?? ""
-            guard deploymentWide.contains { expr.contains($0) } || expr.contains("by (job, namespace,") else { continue }
+            guard deploymentWide.contains(where: { expr.contains($0) }) || expr.contains("by (job, namespace,") else { continue }
             checked += 1
             #expect(!description.contains("$labels.instance"), "\(alert) aggregates instance away but names it: \(description)")
             // An objective, exported alike by every pod, joins as its max over the pods.
