@@ -94,6 +94,11 @@ struct DashboardLintTests {
                 let expr = target["expr"] as? String ?? ""
                 let place = "\(file) \"\(title)\" \(target["refId"] as? String ?? "?")"
                 #expect((target["datasource"] as? [String: String])?["uid"] == "${datasource}", "\(place)")
+                // Sharding: the pods' series add up; only a panel about one process is split by instance, and it says so.
+                let byInstance = try NSRegularExpression(pattern: #"by \([^)]*\binstance\b"#)
+                if byInstance.firstMatch(in: expr, range: NSRange(expr.startIndex..., in: expr)) != nil {
+                    #expect((panel["description"] as? String ?? "").contains("per pod"), "\(place) is split by instance without saying per pod")
+                }
                 // Every variable a query uses is defined.
                 let regex = try NSRegularExpression(pattern: #"\$([A-Za-z_][A-Za-z0-9_]*)"#)
                 for match in regex.matches(in: expr, range: NSRange(expr.startIndex..., in: expr)) {

@@ -106,4 +106,37 @@ struct PrometheusRulesTests {
             #expect(rules.contains("runbook_url: \"docs/runbook.md#\(alert.lowercased())\""), "\(alert) does not link its runbook section")
         }
     }
+
+    /// With shards, the pods of one deployment share its load: the rules about the load aggregate across
+    /// them (by job and namespace, never by instance or pod), and an alert on such a rule does not name an
+    /// instance it no longer has. Only schedule lag, a property of one process, is recorded per instance.
+    @Test func deploymentWideRulesAggregateAcrossPodsAndTheirAlertsNameNoInstance() throws {
+        let document = try #require(try Yams.load(yaml: String(contentsOfFile: Self.rules, encoding: .utf8)) as? [String: Any])
+        let rules = (document["groups"] as? [[String: Any]] ?? []).flatMap { $0["rules"] as? [[String: Any]] ?? [] }
+        let perProcess: Set = ["soak:schedule_lag_seconds:p99_5m"]
+        var deploymentWide: [String] = []
+        for rule in rules {
+            guard let record = rule["record"] as? String, let expr = rule["expr"] as? String else { continue }
+            if perProcess.contains(record) {
+                #expect(expr.contains("by (job, instance,"), "\(record) is about one process: \(expr)")
+            } else {
+                #expect(expr.contains("by (job, namespace,") && !expr.contains("instance") && !expr.contains("pod"), "\(record): \(expr)")
+                deploymentWide.append(record)
+            }
+        }
+        #expect(deploymentWide.count >= 9)
+        var checked = 0
+        for rule in rules {
+            guard let alert = rule["alert"] as? String, let expr = rule["expr"] as? String else { continue }
+            let description = (rule["annotations"] as? [String: String])?["description"] ?? ""
+            guard deploymentWide.contains(where: { expr.contains($0) }) || expr.contains("by (job, namespace,") else { continue }
+            checked += 1
+            #expect(!description.contains("$labels.instance"), "\(alert) aggregates instance away but names it: \(description)")
+            // An objective, exported alike by every pod, joins as its max over the pods.
+            if expr.contains("soak_objective_") {
+                #expect(expr.contains("max by (job, namespace,") && !expr.contains("group_left"), "\(alert): \(expr)")
+            }
+        }
+        #expect(checked >= 10)
+    }
 }

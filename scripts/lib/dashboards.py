@@ -9,7 +9,14 @@ soak-<slug>, title "Soak / ...", tag soak; a datasource variable; job and instan
 with allValue .+; every selector matches job and instance (Pulp's own series: pulp_job and pulp_instance);
 every rate uses $__rate_interval, and a count that must not change with the zoom is an increase over a
 fixed window (per hour); every panel has a title, a description and a unit; panels never overlap;
-firing soak alerts are annotations. The tests check all of it (Tests/SoakTests/DeployTests.swift).
+firing soak alerts are annotations. The tests check all of it (Tests/SoakTests/DashboardLintTests.swift).
+
+Sharding (docs/operations.md#when-one-pod-is-not-enough): the pods of one deployment each send a share,
+so a panel about the load sums across the pods the instance variable selects (All: the deployment): a
+rate is a sum of rates, a ratio a ratio of sums, a quantile histogram_quantile over buckets summed by le,
+a count of users or requests in flight a sum of each pod's. Readings of the target that every pod would
+report alike (server settings, sessions, status values) take max or min, never a sum. Panels about one
+process (CPU, memory, schedule lag, config reload) are split by instance and say "per pod".
 """
 SELECTOR = 'job=~"$job", instance=~"$instance"'
 # Pulp's own series come from pulpcore's OpenTelemetry metrics, scraped under their own job and instances.
@@ -165,6 +172,11 @@ def gauge(function, metric, labels, by):
     return f"{aggregate} by ({by}) ({function}({metric}{{{SELECTOR}{labels}}}[$__rate_interval]))"
 
 
+def summed(function, metric, labels, by):
+    """A per-pod gauge (users, requests in flight) over the interval, added up across the pods."""
+    return f"sum by ({by}) ({function}({metric}{{{SELECTOR}{labels}}}[$__rate_interval]))"
+
+
 def objective_met(request):
     """1 where a request's p95 and error ratio are both within their objectives, else 0 (the alerts' test)."""
     by = "scenario, request"
@@ -179,11 +191,18 @@ def objective_met(request):
 MET_MISSED = mapping((1, "met", "green"), (0, "missed", "red"))
 
 
-def workers_online(labels):
+def workers_online(labels, width=6):
     """The online_workers status value of the JSON value probes: red at none (SoakOnlineWorkersDropped)."""
     return stat("Workers online", "Task workers the service's status lists now (a JSON value probe's online_workers); red at none.", "short",
                 [(f'min by (probe) (soak_json_value{{{SELECTOR}{labels}, name="online_workers"}})', "{{probe}}")],
-                steps=((None, "red"), (1, "green")))
+                steps=((None, "red"), (1, "green")), width=width)
+
+
+def shards():
+    """How many of the deployment's shards are scraped now: soak_shard_info is there while a pod answers."""
+    return stat("Shards up", "Pods answering scrapes now, of the number of shards the load is split over (soak_shard_info; "
+                "1 of 1 unsharded). Fewer than the shards means part of the load is not being sent.", "short",
+                [(f"count by (shards) (soak_shard_info{{{SELECTOR}}})", "pods up of {{shards}}")], width=4)
 
 
 def overview():
@@ -196,11 +215,12 @@ def overview():
     ]
     items = [
         row("At a glance"),
-        stat("Objective met", "Whether each request's p95 latency and error ratio over the latest interval are within the objectives of soak's thresholds.",
+        stat("Objective met", "Whether each request's p95 latency and error ratio over the latest interval, across the selected pods, are within the objectives of soak's thresholds.",
              "none", [(objective_met(request), "{{scenario}}/{{request}}")], mappings=MET_MISSED, width=12),
-        stat("Config reload", "Whether soak's last config load succeeded; after a failed reload the previous config still runs (SoakConfigReloadFailed).",
-             "none", [(f"min by (instance) (soak_config_last_reload_successful{{{SELECTOR}}})", "{{instance}}")], mappings=OK_FAILED),
-        workers_online(""),
+        stat("Config reload", "Whether soak's last config load succeeded, per pod; after a failed reload the previous config still runs (SoakConfigReloadFailed).",
+             "none", [(f"min by (instance) (soak_config_last_reload_successful{{{SELECTOR}}})", "{{instance}}")], mappings=OK_FAILED, width=4),
+        workers_online("", width=4),
+        shards(),
         state_timeline("Objective met over time", "When each request was within its latency and error-ratio objectives (green) and when not (red).",
                        [(objective_met(request), "{{scenario}}/{{request}}")], mappings=MET_MISSED),
         row("Traffic"),
@@ -235,19 +255,19 @@ def overview():
             (rate("soak_http_response_bytes_total", request), "received"),
         ]),
         row("Can soak's numbers be trusted?"),
-        panel("Requests in flight", "Requests sent and not yet answered, by scenario.", "short",
-              [(gauge("max_over_time", "soak_http_requests_in_flight", scenario, "scenario"), "{{scenario}}")]),
+        panel("Requests in flight", "Requests sent and not yet answered, by scenario, summed over the pods (each pod's peak in the interval).", "short",
+              [(summed("max_over_time", "soak_http_requests_in_flight", scenario, "scenario"), "{{scenario}}")]),
         panel("Dropped sends", "Open-model sends skipped because max_in_flight requests were in flight; any is a sign the target or soak cannot keep up.",
               "reqps", [(rate("soak_http_requests_dropped_total", scenario, "scenario"), "{{scenario}}")]),
-        panel("Schedule lag p99", "How late soak sends compared with the intended time; above a few milliseconds soak itself is short of CPU.",
-              "s", [(quantile(0.99, "soak_schedule_lag_seconds", scenario, "scenario"), "{{scenario}}")]),
-        panel("Virtual users", "Closed-model users running, by scenario and class (they rise through the ramp-up).", "short",
-              [(gauge("max_over_time", "soak_virtual_users", scenario, "scenario, user_class"), "{{scenario}} {{user_class}}")]),
+        panel("Schedule lag p99", "How late each pod sends compared with the intended time, per pod (instance); above a few milliseconds that pod is short of CPU.",
+              "s", [(quantile(0.99, "soak_schedule_lag_seconds", scenario, "instance, scenario"), "{{instance}} {{scenario}}")]),
+        panel("Virtual users", "Closed-model users running, by scenario and class, summed over the pods (they rise through the ramp-up).", "short",
+              [(summed("max_over_time", "soak_virtual_users", scenario, "scenario, user_class"), "{{scenario}} {{user_class}}")]),
         panel("Connections opened", "New sockets per second to each target; it barely moves while keep-alive works.", "cps",
               [(rate("soak_http_connections_opened_total", "", "target"), "{{target}}")]),
-        panel("soak CPU", "CPU time the soak process uses, in cores.", "percentunit",
+        panel("soak CPU", "CPU time each soak process uses, in cores, per pod (instance).", "percentunit",
               [(rate("process_cpu_seconds_total", "", "instance"), "{{instance}}")]),
-        panel("soak memory", "Resident memory of the soak process; it should stay flat over days.", "bytes",
+        panel("soak memory", "Resident memory of each soak process, per pod (instance); it should stay flat over days.", "bytes",
               [(gauge("max_over_time", "process_resident_memory_bytes", "", "instance"), "{{instance}}")]),
     ]
     return dashboard("overview", "Overview", "soak's HTTP traffic: rate, errors, latency, phases, and whether soak itself keeps up.",
@@ -278,8 +298,8 @@ def database():
         panel("Server connections by state", "Sessions of the database in pg_stat_activity by state, soak's own and the rest together.",
               "short", [(gauge("max_over_time", "soak_db_server_connections", db, "database, state"), "{{database}} {{state}}")],
               stacked=True),
-        panel("Connections: soak's and the limit", "Connections soak holds open, and the server's max_connections.", "short", [
-            (gauge("max_over_time", "soak_db_connections_open", db, "database"), "soak {{database}}"),
+        panel("Connections: soak's and the limit", "Connections soak holds open, summed over the pods, and the server's max_connections.", "short", [
+            (summed("max_over_time", "soak_db_connections_open", db, "database"), "soak {{database}}"),
             (gauge("max_over_time", "soak_db_server_connections_max", db, "database"), "max_connections {{database}}"),
         ]),
         row("Connection-lifetime tests"),
@@ -370,8 +390,9 @@ def tasks():
                             "properties": [{"id": "thresholds", "value": thresholds((None, "green"), (1, "red"))}]},
                        ]),
         row("Ingestion"),
-        panel("Ingestion rate", "The last round's tasks over its wall time, as the hand-run ingestion test computed it.", "suffix:tasks/s",
-              [(gauge("max_over_time", "soak_ingest_tasks_per_second", probe, "probe"), "{{probe}}")]),
+        panel("Ingestion rate", "The last round's tasks over its wall time, as the hand-run ingestion test computed it; with shards: all, "
+              "the average over the pods that run the probe (as SoakIngestionBelowObjective judges it).", "suffix:tasks/s",
+              [(gauge("avg_over_time", "soak_ingest_tasks_per_second", probe, "probe"), "{{probe}}")]),
         panel("Tasks ingested per hour", "Tasks the ingestion calls reported in the hour before each point: the same number at every zoom.", "short",
               [(per_hour("soak_ingested_tasks_per_request_sum", probe, "probe"), "{{probe}}")]),
         panel("Tasks per call", "How many tasks single ingestion calls reported, over the histogram's buckets (failed calls count 0).",
@@ -384,8 +405,8 @@ def tasks():
         row("Task lifecycle"),
         panel("Tasks finished per hour by state", "Followed tasks that reached a final state in the hour before each point.", "short",
               [(per_hour("soak_tasks_finished_total", probe, "probe, state"), "{{probe}} {{state}}")], stacked=True),
-        panel("Tasks in progress", "Dispatched tasks being followed.", "short",
-              [(gauge("max_over_time", "soak_tasks_in_progress", probe, "probe"), "{{probe}}")]),
+        panel("Tasks in progress", "Dispatched tasks being followed, summed over the pods.", "short",
+              [(summed("max_over_time", "soak_tasks_in_progress", probe, "probe"), "{{probe}}")]),
         panel("Follow timeouts and dispatch errors", "Tasks not final within the probe's timeout, and dispatches that yielded no task, per second.",
               "ops", [
                   (rate("soak_task_follow_timeouts_total", probe, "probe"), "timeout {{probe}}"),
