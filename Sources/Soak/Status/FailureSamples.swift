@@ -28,10 +28,13 @@ struct FailureSample: Sendable, Codable, Equatable {
 struct FailureSamples: Sendable {
     static let limit = 5
     private(set) var samples: [FailureSample] = []
+    /// Each sample's message as ``FailureMessage`` normalizes it, kept beside it so that a failure is
+    /// matched with one normalization, not one per sample.
+    private var kinds: [String] = []
 
     mutating func record(reason: String, code: Int, message: String, body: String, at date: Date) {
         let kind = FailureMessage.normalized(message)
-        if let index = samples.firstIndex(where: { $0.reason == reason && $0.code == code && FailureMessage.normalized($0.message) == kind }) {
+        if let index = samples.indices.first(where: { samples[$0].reason == reason && samples[$0].code == code && kinds[$0] == kind }) {
             samples[index].count += 1
             samples[index].lastSeen = date
             samples[index].message = message
@@ -40,8 +43,10 @@ struct FailureSamples: Sendable {
         }
         if samples.count == Self.limit, let oldest = samples.indices.min(by: { samples[$0].lastSeen < samples[$1].lastSeen }) {
             samples.remove(at: oldest)
+            kinds.remove(at: oldest)
         }
         samples.append(FailureSample(reason: reason, code: code, message: message, bodyExcerpt: body, firstSeen: date, lastSeen: date, count: 1))
+        kinds.append(kind)
     }
 
     /// Most recently seen first.
