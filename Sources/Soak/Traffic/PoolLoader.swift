@@ -23,14 +23,15 @@ struct PoolLoader {
         for pool in pools {
             let fallback: [TemplateValue]
             let from: String
+            // Made before the load, at 0, so that a first fallback is an increase.
+            let fallbacks: Counter
             let result: Result<[TemplateValue], any Error>
             switch pool.source {
             case .values(let values):
                 loaded[pool.name] = values
                 continue
             case .sql(let dsn, let query, let values):
-                _ = metrics.poolFallbacks(pool: pool.name)
-                (fallback, from) = (values, "the database")
+                (fallback, from, fallbacks) = (values, "the database", metrics.poolFallbacks(pool: pool.name))
                 do {
                     let rows = try await PostgresQuery.firstColumn(dsn: dsn.value, sql: query, name: scenario, timeout: .seconds(10))
                     guard !rows.isEmpty else { throw PostgresFailure.queryFailed(sqlstate: nil, message: "the query returned no rows") }
@@ -39,8 +40,7 @@ struct PoolLoader {
                     result = .failure(error)
                 }
             case .http(let source):
-                _ = metrics.poolFallbacks(pool: pool.name)
-                (fallback, from) = (source.fallback, "\(source.target.name)")
+                (fallback, from, fallbacks) = (source.fallback, "\(source.target.name)", metrics.poolFallbacks(pool: pool.name))
                 result = await fetch(source).mapError { $0 as any Error }
             }
             switch result {
@@ -49,7 +49,7 @@ struct PoolLoader {
                 logger.info("pool loaded from \(from)", metadata: ["scenario": "\(scenario)", "pool": "\(pool.name)", "values": "\(values.count)"])
             case .failure(let error):
                 loaded[pool.name] = fallback
-                metrics.poolFallbacks(pool: pool.name).increment()
+                fallbacks.increment()
                 logger.warning(
                     "pool could not be loaded from \(from); using the fallback values",
                     metadata: ["scenario": "\(scenario)", "pool": "\(pool.name)", "error": "\(error)", "values": "\(fallback.count)"])
