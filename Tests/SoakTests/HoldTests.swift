@@ -48,11 +48,14 @@ struct HoldHarness {
 }
 
 extension HoldRunner {
-    /// One run, reported as the daemon reports it (results file, log, metrics).
+    /// One run, reported as the daemon reports it (results file, log, metrics), on a thread of its
+    /// own: fixtures of other tests that block the cooperative threads must not delay its heartbeats.
     func runAndReport() async -> HoldRecord {
-        let (record, reason) = await runOnce()
-        await report(record, reason: reason)
-        return record
+        await withTaskExecutorPreference(ThreadExecutor.holds) {
+            let (record, reason) = await runOnce()
+            await report(record, reason: reason)
+            return record
+        }
     }
 }
 
